@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { Command, InvalidArgumentError } from 'commander';
+import { AgentlaneError } from '@agentlane/core';
+import {
+  assertIndexed,
+  DEFAULT_THRESHOLDS,
+  GATE_NAMES,
+  evaluateGates,
+  exportJsonl,
+  indexFreshness,
+  indexRepository,
+  kgStats,
+  sumCoverage,
+  type CoverageReport,
+  type GateThresholds,
+  type IndexSummary,
+  type KgStats,
+} from '@agentlane/kg';
+import { openContext } from '../context.js';
+import { addGraphCommands, addProjectCommand } from './kg-graph.js';
+import { fmt, printJson, progressReporter, table } from '../output.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function percent(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage between 0 and 100');
+  return n;
+}
+
+function summaryText(s: IndexSummary, repoRoot: string): string {
+  const kinds = Object.entries(s.relationsByKind).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+  const skipped = Object.entries(s.skippedByReason).map(([k, n]) => `${k} ${fmt(n)}`).join(' · ');
+  return [
+    `Indexed ${repoRoot} (${s.mode}) in ${(s.durationMs / 1000).toFixed(1)}s · run ${s.runId.slice(0, 8)}${s.gitHead ? ` · HEAD ${s.gitHead.slice(0, 10)}` : ''}`,
+    table([
+      ['files', `${fmt(s.files.seen)} seen · ${fmt(s.files.parsed)} parsed · ${fmt(s.files.unchanged)} unchanged · ${fmt(s.files.deleted)} deleted · ${fmt(s.files.dependents)} re-resolved · ${fmt(s.files.skipped)} skipped`],
+      ['objects', fmt(s.objects)],
+      ['relations', `${fmt(s.relations)}${kinds ? ` (${kinds})` : ''}`],
+      ['calls', `${fmt(s.calls.resolved)} resolved · ${fmt(s.calls.external)} external · ${fmt(s.calls.unresolved)} unresolved (this run)`],
+      ['errors', `${fmt(s.syntaxErrorFiles)} files with syntax errors`],
+      ...(skipped ? [['skipped', skipped]] : []),
+      ['coverage', s.coverage.passed ? 'all gates pass' : 'some gates fail (see `agentlane kg gate`)'],
+    ]),
+  ].join('\n');
+}
+
+function statsText(s: KgStats): string {
+  const lines: string[] = [];
+  if (s.lastRun) {
+    lines.push(`Last run ${s.lastRun.id.slice(0, 8)} (${s.lastRun.mode}) at ${s.lastRun.startedAt}${s.lastRun.gitHead ? ` · HEAD ${s.lastRun.gitHead.slice(0, 10)}` : ''}`);
+  }
+  lines.push('', table([['language', 'files'], ...Object.entries(s.files).map(([l, n]) => [l, fmt(n)])], new Set([1])));
+  const kindRows: string[][] = [];
+  for (const [language, kinds] of Object.entries(s.objectsByKind)) for (const [kind, n] of Object.entries(kinds)) kindRows.push([language, kind, fmt(n)]);
+  lines.push('', table([['language', 'kind', 'objects'], ...kindRows], new Set([2])));
+  lines.push('', table([['relation', 'count'], ...Object.entries(s.relationsByKind).map(([k, n]) => [k, fmt(n)])], new Set([1])));
+  lines.push('', table([['resolution', 'count'], ...Object.entries(s.relationsByResolution).map(([k, n]) => [k, fmt(n)])], new Set([1])));
+  if (Object.keys(s.skippedByReason).length > 0) {
+    lines.push('', table([['skipped', 'count'], ...Object.entries(s.skippedByReason).map(([k, n]) => [k, fmt(n)])], new Set([1])));
+  }
+  lines.push('', `files with syntax errors: ${fmt(s.syntaxErrorFiles)}`, `unresolved call sites: ${fmt(s.unresolvedCalls)}`);
+  if (s.topUnresolved.length > 0) {
+    lines.push('', table([['most unresolved calls', ''], ...s.topUnresolved.map((t) => [t.path, fmt(t.unresolvedCalls)])], new Set([1])));
+  }
+  return lines.join('\n');
+}
+
+function gateText(report: CoverageReport): string {
+  const rows = report.gates.map((g) => [
+    g.language,
+    g.gate,
+    g.percent === null ? 'n/a' : `${g.percent.toFixed(1)}%`,
+    `${fmt(g.numerator)}/${fmt(g.denominator)}`,
+    `≥ ${g.threshold}%`,
+    g.passed ? 'pass' : 'FAIL',
+  ]);
+  return `${table([['language', 'gate', 'value', 'measured', 'threshold', 'result'], ...rows], new Set([2, 3]))}\n\n${report.passed ? 'All coverage gates pass.' : 'Coverage gates FAILED.'}`;
+}
+
+export function kgCommand(): Command {
+  const kg = new Command('kg').description('build and inspect the code knowledge graph');
+
+  kg.command('index')
+    .description('index a repository (incremental by content; --full re-parses everything)')
+    .argument('[path]', 'repository root', '.')
+    .option('--full', 're-parse every file, not only changed ones', false)
+    .option('--json', 'print the run summary as JSON', false)
+    .option('--max-file-bytes <n>', 'skip files larger than this (default: KG_MAX_FILE_BYTES or 1 MiB)', positiveInt)
+    .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
+    .action(async (repo: string, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number }) => {
+      const ctx = await openContext(repo);
+      const progress = progressReporter(!opts.json);
+      try {
+        const summary = await indexRepository(ctx.sql, {
+          repoRoot: ctx.repoRoot,
+          full: opts.full,
+          maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
+          workers: opts.workers ?? ctx.config.kg.workers,
+          logger: ctx.logger,
+          onProgress: (p) => progress.update(p),
+        });
+        progress.stop();
+        if (opts.json) printJson(summary);
+        else process.stdout.write(`${summaryText(summary, ctx.repoRoot)}\n`);
+      } finally {
+        progress.stop();
+        await ctx.close();
+      }
+    });
+
+  kg.command('stats')
+    .description('show what the index holds: files, objects, relations, skips, blind spots')
+    .argument('[path]', 'repository root', '.')
+    .option('--json', 'print as JSON', false)
+    .action(async (repo: string, opts: { json: boolean }) => {
+      const ctx = await openContext(repo);
+      try {
+        const stats = await kgStats(ctx.sql);
+        const freshness = await indexFreshness(ctx.sql, { repoRoot: ctx.repoRoot, maxFileBytes: ctx.config.kg.maxFileBytes });
+        if (opts.json) printJson({ ...stats, freshness });
+        else {
+          const state = freshness.fresh
+            ? 'fresh: nothing changed since the last run'
+            : `stale: ${fmt(freshness.changedFiles)} file(s) changed since the last run${freshness.examples.length > 0 ? ` (${freshness.examples.join(', ')}${freshness.changedFiles > freshness.examples.length ? ', …' : ''})` : ''}${freshness.currentHead !== freshness.indexedHead ? '; HEAD moved' : ''}`;
+          process.stdout.write(`${statsText(stats)}\n\n${state}\n`);
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  const gate = kg
+    .command('gate')
+    .description('check extraction coverage gates (seed 004); exits 1 when one fails')
+    .argument('[path]', 'repository root', '.')
+    .option('--out <file>', 'where to write the JSON report', 'reports/kg/coverage.json')
+    .option('--json', 'print the report as JSON', false);
+  for (const name of GATE_NAMES) gate.option(`--${name} <percent>`, `threshold for ${name} (default ${DEFAULT_THRESHOLDS[name]})`, percent);
+  gate.action(async (repo: string, opts: Partial<GateThresholds> & { out: string; json: boolean }) => {
+    const ctx = await openContext(repo);
+    try {
+      await assertIndexed(ctx.sql);
+      const thresholds: GateThresholds = { ...DEFAULT_THRESHOLDS };
+      for (const name of GATE_NAMES) if (opts[name] !== undefined) thresholds[name] = opts[name] as number;
+      const report = evaluateGates(await sumCoverage(ctx.sql), thresholds);
+      const out = path.resolve(ctx.repoRoot, opts.out);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${gateText(report)}\nReport: ${path.relative(process.cwd(), out) || out}\n`);
+      if (!report.passed) {
+        const failed = report.gates.filter((g) => !g.passed).map((g) => `${g.language}.${g.gate}`);
+        throw new AgentlaneError('KG_GATE_FAILED', `Coverage gates failed: ${failed.join(', ')}`, { details: { failed } });
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  kg.command('export')
+    .description('write the graph as JSON Lines: objects, then relations')
+    .argument('[path]', 'repository root', '.')
+    .option('--out <file>', 'output file (default: stdout)')
+    .action(async (repo: string, opts: { out?: string }) => {
+      const ctx = await openContext(repo);
+      try {
+        await assertIndexed(ctx.sql);
+        const stream = opts.out ? fs.createWriteStream(path.resolve(opts.out)) : process.stdout;
+        const counts = await exportJsonl(ctx.sql, async (line) => {
+          if (!stream.write(line)) await once(stream, 'drain');
+        });
+        if (opts.out) {
+          await new Promise<void>((resolve, reject) => (stream as fs.WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+          process.stderr.write(`Wrote ${fmt(counts.objects)} objects and ${fmt(counts.relations)} relations to ${opts.out}\n`);
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  addGraphCommands(kg);
+  addProjectCommand(kg);
+  return kg;
+}

@@ -1,0 +1,28 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createServer } from '@agentlane/server';
+import { openContext } from '../context.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the KG HTTP API (see README); stops on SIGINT/SIGTERM')
+    .addOption(new Option('--repo <dir>', 'repository root (where the index lives)').default('.'))
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--port <port>', 'TCP port', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number');
+      return n;
+    }, 3100)
+    .action(async (opts: { repo: string; host: string; port: number }) => {
+      const ctx = await openContext(opts.repo);
+      const app = await createServer({ sql: ctx.sql, repoRoot: ctx.repoRoot, token: ctx.config.apiToken, logger: ctx.logger });
+      const address = await app.listen({ host: opts.host, port: opts.port });
+      process.stderr.write(`agentlane API on ${address}${ctx.config.apiToken ? ' (bearer token required)' : ''}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await app.close();
+      await ctx.close();
+    });
+}

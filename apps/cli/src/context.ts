@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { createLogger, loadConfig, type Config, type Logger } from '@agentlane/core';
+import { openStore, storeLocation, type Sql, type StoreLocation } from '@agentlane/store';
+import { migrateKg } from '@agentlane/kg';
+
+export interface CommandContext {
+  config: Config;
+  logger: Logger;
+  repoRoot: string;
+  sql: Sql;
+  location: StoreLocation;
+  close(): Promise<void>;
+}
+
+/** Open the database for a repository (PGlite under it by default) and bring the schema up to date. */
+export async function openContext(repoPath: string): Promise<CommandContext> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const repoRoot = path.resolve(repoPath);
+  const options = { config, repoRoot };
+  const sql = await openStore(options);
+  try {
+    await migrateKg(sql);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+  return { config, logger, repoRoot, sql, location: storeLocation(options), close: () => sql.close() };
+}

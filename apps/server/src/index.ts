@@ -1,0 +1,2 @@
+export { createServer, type ServerOptions } from './server.js';
+export { createMcpServer, type McpOptions } from './mcp.js';

@@ -1,0 +1,71 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { coerceError } from '@agentlane/core';
+import type { Sql } from '@agentlane/store';
+import { MAX_DEPTH, RELATION_KINDS, fileOutline, freshnessProbe, getObject, impactOf, kgStats, relationsOf, type RelationKind } from '@agentlane/kg';
+
+/**
+ * The KG as Model Context Protocol tools, so coding agents can query it directly
+ * (`agentlane mcp` serves it over stdio). Each result is JSON text carrying the
+ * index's freshness; a failure is a tool error with the stable code, not a crash.
+ */
+export interface McpOptions {
+  sql: Sql;
+  repoRoot: string;
+  version?: string;
+}
+
+type ToolResult = { content: { type: 'text'; text: string }[]; isError?: boolean };
+
+export function createMcpServer(options: McpOptions): McpServer {
+  const server = new McpServer({ name: 'agentlane-kg', version: options.version ?? '0.1.0' });
+  const probe = freshnessProbe(options.sql, { repoRoot: options.repoRoot });
+  const answer = async (work: () => Promise<unknown>): Promise<ToolResult> => {
+    try {
+      const result = await work();
+      const freshness = await probe();
+      return { content: [{ type: 'text', text: JSON.stringify({ result, freshness }) }] };
+    } catch (error) {
+      const failure = coerceError(error);
+      return { isError: true, content: [{ type: 'text', text: `${failure.code}: ${failure.message}` }] };
+    }
+  };
+
+  server.registerTool(
+    'kg_symbol',
+    { description: 'One code object (function, class, method, …) by id: signature, params, returns, fields, file and lines.', inputSchema: { id: z.string() } },
+    ({ id }) => answer(() => getObject(options.sql, id)),
+  );
+  server.registerTool(
+    'kg_references',
+    {
+      description: 'Relations of an object. direction "in": callers, importers, subclasses; "out": callees, imports, bases.',
+      inputSchema: {
+        id: z.string(),
+        kinds: z.array(z.enum(RELATION_KINDS as [RelationKind, ...RelationKind[]])).optional(),
+        direction: z.enum(['in', 'out', 'both']).default('in'),
+        depth: z.number().int().min(1).max(MAX_DEPTH).default(1),
+      },
+    },
+    ({ id, kinds, direction, depth }) => answer(() => relationsOf(options.sql, id, { kinds, direction, depth, limit: 200 })),
+  );
+  server.registerTool(
+    'kg_outline',
+    { description: "A file's objects as a tree (repo-relative path).", inputSchema: { path: z.string().min(1) } },
+    ({ path }) => answer(() => fileOutline(options.sql, path)),
+  );
+  server.registerTool(
+    'kg_impact',
+    {
+      description: 'Transitive dependents of changed objects or files: who calls, imports, extends or uses them.',
+      inputSchema: { ids: z.array(z.string()).optional(), files: z.array(z.string()).optional(), depth: z.number().int().min(1).max(5).default(3) },
+    },
+    ({ ids, files, depth }) => answer(() => impactOf(options.sql, { ids, files, depth, limit: 200 })),
+  );
+  server.registerTool(
+    'kg_stats',
+    { description: 'What the index holds and how fresh it is.', inputSchema: {} },
+    () => answer(() => kgStats(options.sql)),
+  );
+  return server;
+}

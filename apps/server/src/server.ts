@@ -1,0 +1,155 @@
+import { timingSafeEqual } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { AgentlaneError, coerceError, type ErrorCode, type Logger } from '@agentlane/core';
+import type { Sql } from '@agentlane/store';
+import { MAX_DEPTH, RELATION_KINDS, fileOutline, freshnessProbe, getObject, impactOf, kgStats, relationsOf, type RelationKind } from '@agentlane/kg';
+
+/**
+ * The KG HTTP API for agents (issue 3, graph part): objects, relations, file
+ * outlines, impact and stats, each answer carrying the index's freshness. Input
+ * is validated by JSON Schema (which also feeds `/openapi.json`), errors are JSON
+ * `{error: {code, message}}` with a 4xx status, never a bare 500 for bad input.
+ */
+export interface ServerOptions {
+  sql: Sql;
+  repoRoot: string;
+  /** When set, every /api request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  logger?: Logger;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  KG_NOT_FOUND: 404,
+  KG_INVALID_ARGUMENT: 400,
+  KG_NO_INDEX: 409,
+  HTTP_BAD_REQUEST: 400,
+  HTTP_UNAUTHORIZED: 401,
+};
+
+const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+} as const;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } },
+  required: ['id'],
+} as const;
+
+function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'agentlane KG API', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      ...(options.token ? { security: [{ bearer: [] }] } : {}),
+    },
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (!options.token || !request.url.startsWith('/api/')) return;
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!tokensMatch(given, options.token)) throw new AgentlaneError('HTTP_UNAUTHORIZED', 'A valid bearer token is required');
+  });
+
+  app.setErrorHandler((error: FastifyError | AgentlaneError, _request, reply) => {
+    if (!(error instanceof AgentlaneError) && (error.validation || (error.statusCode && error.statusCode < 500))) {
+      // Schema violations, malformed JSON, oversized bodies: the client's to fix.
+      return reply.status(error.statusCode ?? 400).send({ error: { code: 'HTTP_BAD_REQUEST', message: error.message } });
+    }
+    const failure = coerceError(error);
+    const status = STATUS[failure.code] ?? 500;
+    if (status >= 500) options.logger?.error({ err: failure }, 'request failed');
+    return reply.status(status).send({ error: { code: failure.code, message: status >= 500 ? 'Internal error' : failure.message } });
+  });
+
+  const freshness = freshnessProbe(options.sql, { repoRoot: options.repoRoot });
+  const responses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/api/kg/stats', { schema: { summary: 'What the index holds', response: responses } }, async () => ({
+    stats: await kgStats(options.sql),
+    freshness: await freshness(),
+  }));
+
+  app.get<{ Params: { id: string } }>(
+    '/api/kg/objects/:id',
+    { schema: { summary: 'One CBO object', params: idParams, response: responses } },
+    async (request) => ({ object: await getObject(options.sql, request.params.id), freshness: await freshness() }),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { kind?: RelationKind[]; direction?: 'in' | 'out' | 'both'; depth?: number; limit?: number } }>(
+    '/api/kg/objects/:id/relations',
+    {
+      schema: {
+        summary: 'Relations of an object: in = callers/importers/subclasses, out = callees/imports/bases',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            kind: { type: 'array', items: { type: 'string', enum: [...RELATION_KINDS] } },
+            direction: { type: 'string', enum: ['in', 'out', 'both'], default: 'out' },
+            depth: { type: 'integer', minimum: 1, maximum: MAX_DEPTH, default: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+          },
+          additionalProperties: false,
+        },
+        response: responses,
+      },
+    },
+    async (request) => ({
+      ...(await relationsOf(options.sql, request.params.id, {
+        kinds: request.query.kind,
+        direction: request.query.direction,
+        depth: request.query.depth,
+        limit: request.query.limit,
+      })),
+      freshness: await freshness(),
+    }),
+  );
+
+  app.get<{ Querystring: { path: string } }>(
+    '/api/kg/files/outline',
+    {
+      schema: {
+        summary: "A file's objects as a tree",
+        querystring: { type: 'object', properties: { path: { type: 'string', minLength: 1, maxLength: 4096 } }, required: ['path'] },
+        response: responses,
+      },
+    },
+    async (request) => ({ outline: await fileOutline(options.sql, request.query.path), freshness: await freshness() }),
+  );
+
+  app.post<{ Body: { ids?: string[]; files?: string[]; depth?: number; limit?: number } }>(
+    '/api/kg/impact',
+    {
+      schema: {
+        summary: 'Transitive dependents of objects or files',
+        body: {
+          type: 'object',
+          properties: {
+            ids: { type: 'array', items: idParams.properties.id, maxItems: 1000 },
+            files: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+            depth: { type: 'integer', minimum: 1, maximum: 5, default: 3 },
+            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+          },
+          additionalProperties: false,
+        },
+        response: responses,
+      },
+    },
+    async (request) => ({ ...(await impactOf(options.sql, request.body ?? {})), freshness: await freshness() }),
+  );
+
+  return app;
+}

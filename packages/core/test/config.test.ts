@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AgentlaneError, configSchema, homeFor, loadConfig } from '../src/index.js';
+
+const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+
+describe('loadConfig', () => {
+  it('has working embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.home).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.kg.maxFileBytes).toBe(1024 * 1024);
+    expect(config.kg.workers).toBeGreaterThanOrEqual(1);
+    expect(homeFor(config, '/repo')).toBe(path.join('/repo', '.agentlane'));
+  });
+
+  it('reads and coerces every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      AGENTLANE_HOME: 'state',
+      LOG_LEVEL: 'debug',
+      KG_MAX_FILE_BYTES: '2048',
+      KG_WORKERS: '3',
+    });
+    expect(config.databaseUrl).toBe('postgres://u@h:5432/db');
+    expect(config.home).toBe(path.resolve('state'));
+    expect(config.logLevel).toBe('debug');
+    expect(config.kg).toEqual({ maxFileBytes: 2048, workers: 3 });
+    expect(homeFor(config, '/repo')).toBe(path.resolve('state'));
+  });
+
+  it('reads Neo4j settings only when NEO4J_URI is a bolt or neo4j URI', () => {
+    expect(loadConfig({}).neo4j).toBeUndefined();
+    expect(loadConfig({ NEO4J_URI: 'neo4j+s://db.example:7687', NEO4J_USERNAME: 'neo4j', NEO4J_PASSWORD: 'pw' }).neo4j).toEqual({
+      uri: 'neo4j+s://db.example:7687',
+      username: 'neo4j',
+      password: 'pw',
+    });
+    expect(() => loadConfig({ NEO4J_URI: 'http://db:7474' })).toThrow(/NEO4J_URI/);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', LOG_LEVEL: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it('rejects bad values with CONFIG_INVALID naming each variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ LOG_LEVEL: 'loud', KG_WORKERS: '0', DATABASE_URL: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AgentlaneError);
+    expect((error as AgentlaneError).code).toBe('CONFIG_INVALID');
+    for (const name of ['LOG_LEVEL', 'KG_WORKERS', 'DATABASE_URL']) expect((error as Error).message).toContain(name);
+  });
+
+  it('documents every variable of the schema in the README', () => {
+    const missing = Object.keys(configSchema.shape).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,204 @@
+import type Parser from 'tree-sitter';
+import type { CallTarget, ImportBinding } from '../types.js';
+import type { ExtractContext, Site } from './context.js';
+import { unquote } from './source.js';
+import type { Walker } from './walker.js';
+
+/** A receiver path longer than this is never a plain dotted name worth parsing. */
+const MAX_CALLEE = 256;
+
+const ID = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*`;
+/** `a.b.c`, `this.x`, `this.#p` once whitespace, `?.` and `!` are removed. */
+const DOTTED = new RegExp(String.raw`^${ID}(?:\.#?${ID})*$`, 'u');
+
+/**
+ * Every call and `new` in the file, attributed to the innermost extracted
+ * object around it, plus `require('x')` and `import('x')` as imports.
+ *
+ * The tree is searched natively (`descendantsOfType`), which is several times
+ * cheaper than walking every node from JS; the object ranges, recorded in
+ * pre-order while declarations were read, are then swept in step with the
+ * calls (both are in source order) to find each call's enclosing object.
+ */
+export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractContext, moduleSite: Site): void {
+  const nodes = findCalls(root, ctx);
+  if (nodes.length === 0) return;
+  const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
+  const stack: typeof ranges = [];
+  let next = 0;
+  for (const node of nodes) {
+    // Reading startIndex first is required: `cursor.reset(node)` takes the node from the
+    // binding's transfer buffer, which a node getter fills (node-tree-sitter 0.21).
+    const start = node.startIndex;
+    w.reset(node);
+    while (next < ranges.length && (ranges[next]?.start ?? Infinity) <= start) {
+      const range = ranges[next++] as (typeof ranges)[number];
+      while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= range.start) stack.pop();
+      stack.push(range);
+    }
+    while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= start) stack.pop();
+    const site = stack[stack.length - 1]?.site ?? moduleSite;
+    const target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start);
+    if (target !== null) ctx.calls.push({ from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target });
+  }
+}
+
+/**
+ * The call and new nodes inside the code spans (imports, re-exports, type
+ * declarations and overload signatures cannot hold calls), in source order. Spans are
+ * searched by row (descendantsOfType takes points); rows come from our line
+ * table, which agrees with the tree's unless the file has line breaks other
+ * than LF and CRLF, in which case the whole tree is searched.
+ */
+function findCalls(root: Parser.SyntaxNode, ctx: ExtractContext): Parser.SyntaxNode[] {
+  const spans = ctx.codeSpans;
+  if (spans.length === 0) return [];
+  if (!ctx.src.rowsMatchTree()) return root.descendantsOfType(CALL_TYPES);
+  const found: Parser.SyntaxNode[] = [];
+  let i = 0;
+  while (i < spans.length) {
+    const startRow = ctx.src.lineOf(spans[i] as number) - 1;
+    let endRow = ctx.src.lineOf((spans[i + 1] as number) - 1) - 1;
+    i += 2;
+    // Spans that share or touch a row are searched together, so no call is found twice.
+    while (i < spans.length && ctx.src.lineOf(spans[i] as number) - 1 <= endRow + 1) {
+      endRow = ctx.src.lineOf((spans[i + 1] as number) - 1) - 1;
+      i += 2;
+    }
+    const nodes = root.descendantsOfType(CALL_TYPES, { row: startRow, column: 0 }, { row: endRow + 1, column: 0 });
+    for (const node of nodes) found.push(node);
+  }
+  return found;
+}
+
+const CALL_TYPES = ['call_expression', 'new_expression'];
+
+/** Receiver text → dotted path, or null when it is not a plain name chain. */
+function dottedPath(w: Walker): string | null {
+  if (w.end - w.start > MAX_CALLEE) return null;
+  const path = w.text().replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!/g, '');
+  return DOTTED.test(path) ? path : null;
+}
+
+function newTarget(w: Walker): CallTarget {
+  w.down();
+  let target: CallTarget = { form: 'dynamic' };
+  do {
+    if (w.field() !== 'constructor') continue;
+    const type = w.type();
+    if (type === 'identifier' || type === 'member_expression') {
+      const path = dottedPath(w);
+      if (path !== null) target = { form: 'new', name: path };
+    }
+    break;
+  } while (w.next());
+  w.up();
+  return target;
+}
+
+/** Target of a call, or null when the call is an import (`require('x')`, `import('x')`). */
+function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number): CallTarget | null {
+  w.down();
+  const type = w.type();
+  let target: CallTarget = { form: 'dynamic' };
+  if (type === 'identifier') {
+    const name = w.text();
+    if ((name === 'require' || name === 'import') && importCall(w, ctx, node, start, name === 'require')) return null;
+    target = { form: 'name', name };
+  } else if (type === 'import') {
+    if (importCall(w, ctx, node, start, false)) return null;
+  } else if (type === 'super') {
+    target = { form: 'self', property: 'constructor', viaSuper: true };
+  } else if (type === 'member_expression') {
+    const path = dottedPath(w);
+    if (path !== null) {
+      const dot = path.lastIndexOf('.');
+      const object = path.slice(0, dot);
+      const property = path.slice(dot + 1);
+      if (object === 'this') target = { form: 'self', property };
+      else if (object === 'super') target = { form: 'self', property, viaSuper: true };
+      else target = { form: 'member', object, property };
+    }
+  }
+  w.up();
+  return target;
+}
+
+/**
+ * `require('x')` / `import('x')` with one string literal argument: record the
+ * import and return true (the walker is left on the callee's parent).
+ */
+function importCall(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number, isRequire: boolean): boolean {
+  const specifier = stringArgument(w);
+  if (specifier === null) return false;
+  w.up();
+  const names = isRequire ? requireBindings(w, node) : [];
+  ctx.imports.push({ specifier, level: 0, names, reexport: false, typeOnly: false, line: ctx.src.lineOf(start) });
+  return true;
+}
+
+/** The walker is on the callee; the argument list is its next sibling (after type arguments). */
+function stringArgument(w: Walker): string | null {
+  while (w.next()) {
+    if (w.field() !== 'arguments') continue;
+    let literal: string | null = null;
+    let count = 0;
+    w.down();
+    do {
+      const type = w.type();
+      if (type === '(' || type === ')' || type === ',' || type === 'comment') continue;
+      count += 1;
+      if (type === 'string') literal = unquote(w.text());
+    } while (w.next());
+    w.up();
+    return count === 1 ? literal : null;
+  }
+  return null;
+}
+
+/** `const x = require('m')` → `*` as x; `const { a, b: c } = require('m')` → a, b as c; `const y = require('m').y`. */
+function requireBindings(w: Walker, node: Parser.SyntaxNode): ImportBinding[] {
+  let parent = node.parent;
+  let imported = '*';
+  if (parent !== null && parent.type === 'member_expression') {
+    const property = parent.lastChild;
+    if (property === null || property.type !== 'property_identifier') return [];
+    imported = property.text;
+    parent = parent.parent;
+  }
+  if (parent === null || parent.type !== 'variable_declarator') return [];
+  void parent.startIndex; // fills the transfer buffer for reset (see collectCalls)
+  w.reset(parent);
+  const names: ImportBinding[] = [];
+  w.down();
+  do {
+    if (w.field() !== 'name') continue;
+    if (w.type() === 'identifier') names.push({ imported, local: w.text() });
+    else if (w.type() === 'object_pattern' && imported === '*') objectPatternBindings(w, names);
+    break;
+  } while (w.next());
+  w.up();
+  return names;
+}
+
+function objectPatternBindings(w: Walker, names: ImportBinding[]): void {
+  if (!w.down()) return;
+  do {
+    const type = w.type();
+    if (type === 'shorthand_property_identifier_pattern') {
+      const name = w.text();
+      names.push({ imported: name, local: name });
+    } else if (type === 'pair_pattern') {
+      let key = '';
+      let local: string | null = null;
+      w.down();
+      do {
+        if (w.field() === 'key') key = w.type() === 'string' ? unquote(w.text()) : w.text();
+        else if (w.field() === 'value' && w.type() === 'identifier') local = w.text();
+      } while (w.next());
+      w.up();
+      if (local !== null) names.push({ imported: key, local });
+    }
+  } while (w.next());
+  w.up();
+}

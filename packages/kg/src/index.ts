@@ -1,0 +1,34 @@
+export * from './extract/index.js';
+export type { KgObject, KgRelation, RelationKind, RelationRecord, Resolution, ParsedFile, Binding, ModuleBindings } from './model.js';
+export { migrateKg } from './schema.js';
+export { indexRepository, gitHead, type IndexOptions, type IndexProgress, type IndexPhase, type IndexSummary } from './index/indexer.js';
+export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
+export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';
+export { parseFile, type ParseTask, type ParseOutcome } from './index/parse-worker.js';
+export { objectId, externalModuleId } from './index/objects.js';
+export { ModuleMap } from './resolve/module-map.js';
+export { DEFAULT_THRESHOLDS, GATE_NAMES, evaluateGates, sumCoverage, type CoverageReport, type GateResult, type GateThresholds, type GateName } from './coverage/gates.js';
+export type { FileCoverage } from './coverage/counters.js';
+export { measureCoverage, scanParamList } from './coverage/probe.js';
+export { assertIndexed, kgStats, type KgStats } from './query/stats.js';
+export { exportJsonl, type ExportCounts } from './query/export.js';
+export {
+  getObject,
+  relationsOf,
+  fileOutline,
+  impactOf,
+  RELATION_KINDS,
+  MAX_DEPTH,
+  type Direction,
+  type RelationEdge,
+  type RelationsOptions,
+  type RelationsResult,
+  type OutlineNode,
+  type ImpactOptions,
+  type ImpactEntry,
+  type ImpactResult,
+} from './query/graph.js';
+export { freshnessProbe, indexFreshness, type Freshness, type FreshnessOptions } from './query/freshness.js';
+export * from './neo4j/cypher.js';
+export { planProjection, projectToNeo4j, type ProjectionPlan, type ProjectionResult, type CypherRunner, type PlanOptions } from './neo4j/project.js';
+export { openNeo4jRunner, type Neo4jOptions, type Neo4jRunner } from './neo4j/driver.js';

@@ -1,0 +1,428 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AgentlaneError, coerceError, silentLogger, type Logger } from '@agentlane/core';
+import type { Sql } from '@agentlane/store';
+import { evaluateGates, sumCoverage, type CoverageReport } from '../coverage/gates.js';
+import type { KgObject, KgRelation, ParsedFile } from '../model.js';
+import { resolveImports, type FileImports } from '../resolve/bindings.js';
+import { ModuleMap } from '../resolve/module-map.js';
+import { Resolver, type CallOutcomes } from '../resolve/resolver.js';
+import { loadModules, SymbolTable } from '../resolve/symbols.js';
+import {
+  collectGarbage,
+  deleteFileData,
+  filesImportingExternal,
+  filesReferencing,
+  graphTotals,
+  insertObjectRows,
+  insertRelationRows,
+  insertRelations,
+  loadFileStates,
+  objectIdsOf,
+  replaceSkipped,
+  upsertExternalModules,
+  upsertFiles,
+  type FileRow,
+} from './kg-store.js';
+import { deferSecondaryIndexes } from './deferred-indexes.js';
+import { createParsePool, type ParsePool } from './parse-pool.js';
+import type { ParseOutcome, ParseTask } from './parse-worker.js';
+import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
+import { stripSourceExtension } from '../extract/language.js';
+
+const execFileAsync = promisify(execFile);
+
+export type IndexPhase = 'walk' | 'parse' | 'resolve' | 'write';
+
+export interface IndexProgress {
+  phase: IndexPhase;
+  done: number;
+  total: number;
+}
+
+export interface IndexOptions {
+  repoRoot: string;
+  /** Re-parse every file even when unchanged. @defaultValue false */
+  full?: boolean;
+  /** @defaultValue 1 MiB */
+  maxFileBytes?: number;
+  /** Parse worker threads. @defaultValue 2 */
+  workers?: number;
+  onProgress?: (progress: IndexProgress) => void;
+  logger?: Logger;
+  /** Reuse a pool across runs (benchmarks, watch mode); closed by the caller. */
+  pool?: ParsePool;
+}
+
+export interface IndexSummary {
+  runId: string;
+  mode: 'full' | 'incremental';
+  gitHead: string | null;
+  files: { seen: number; parsed: number; unchanged: number; deleted: number; dependents: number; skipped: number };
+  skippedByReason: Record<string, number>;
+  objects: number;
+  relations: number;
+  relationsByKind: Record<string, number>;
+  syntaxErrorFiles: number;
+  calls: CallOutcomes;
+  durationMs: number;
+  /** Wall time per phase; parse includes the object writes that overlap it. */
+  timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number };
+  coverage: CoverageReport;
+}
+
+/** Key for pg_try_advisory_xact_lock: one index run per database at a time. */
+const INDEX_LOCK_KEY = 0x6b67_6978; // 'kgix'
+/** Files per write batch while parsing continues on the workers. */
+const WRITE_BATCH_FILES = 200;
+
+export async function gitHead(repoRoot: string): Promise<string | null> {
+  try {
+    const { stdout } = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot });
+    return stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function assertDirectory(repoRoot: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(repoRoot);
+  } catch {
+    throw new AgentlaneError('KG_PATH_NOT_FOUND', `No such directory: ${repoRoot}`, { details: { path: repoRoot } });
+  }
+  if (!stat.isDirectory()) throw new AgentlaneError('KG_NOT_A_DIRECTORY', `Not a directory: ${repoRoot}`, { details: { path: repoRoot } });
+}
+
+/**
+ * Index a repository into the `kg` tables. Everything the run writes happens in
+ * one transaction, so a crash (even `kill -9`) leaves the previous complete
+ * index readable; unchanged files are not re-parsed; files that depend on a
+ * changed file are re-resolved.
+ */
+export async function indexRepository(sql: Sql, options: IndexOptions): Promise<IndexSummary> {
+  const started = performance.now();
+  const repoRoot = path.resolve(options.repoRoot);
+  assertDirectory(repoRoot);
+  const logger = options.logger ?? silentLogger;
+  const progress = options.onProgress ?? (() => undefined);
+  const runId = randomUUID();
+  const head = await gitHead(repoRoot);
+  const indexed = await sql.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM kg.files) AS any');
+  // The first run of a repository parses everything: call it what it is.
+  const mode = options.full || !indexed.rows[0]?.any ? 'full' : 'incremental';
+
+  await sql.query(`INSERT INTO kg.index_runs (id, repo_root, git_head, mode, status) VALUES ($1, $2, $3, $4, 'running')`, [
+    runId,
+    repoRoot,
+    head,
+    mode,
+  ]);
+  const ownPool = options.pool === undefined;
+  const pool = options.pool ?? createParsePool(options.workers ?? 2);
+  try {
+    const summary = await sql.transaction((tx) => runIndex(tx, { ...options, repoRoot, runId, head, mode, pool, logger, progress, started }));
+    logger.debug({ runId, files: summary.files, objects: summary.objects, relations: summary.relations }, 'index run succeeded');
+    return summary;
+  } catch (error) {
+    const failure = coerceError(error);
+    await sql
+      .query(`UPDATE kg.index_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, `${failure.code}: ${failure.message}`])
+      .catch(() => undefined);
+    throw failure;
+  } finally {
+    if (ownPool) await pool.close();
+  }
+}
+
+interface RunContext extends IndexOptions {
+  repoRoot: string;
+  runId: string;
+  head: string | null;
+  mode: 'full' | 'incremental';
+  pool: ParsePool;
+  logger: Logger;
+  progress: (progress: IndexProgress) => void;
+  started: number;
+}
+
+async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
+  const locked = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [INDEX_LOCK_KEY]);
+  if (!locked.rows[0]?.ok) throw new AgentlaneError('DB_LOCKED', 'Another index run is in progress on this database');
+  // Runs left 'running' by a killed process: their transaction is gone, so were their writes.
+  // Only runs that started before this one: a newer one is a live process about to be refused
+  // the lock, and touching its row would make it wait for this transaction to say so.
+  await tx.query(
+    `UPDATE kg.index_runs SET status = 'abandoned', finished_at = now()
+      WHERE status = 'running' AND id <> $1 AND started_at < (SELECT started_at FROM kg.index_runs WHERE id = $1)`,
+    [ctx.runId],
+  );
+
+  const clock = { start: performance.now() };
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - clock.start);
+    clock.start = now;
+    return ms;
+  };
+  ctx.progress({ phase: 'walk', done: 0, total: 1 });
+  const walk = walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes });
+  ctx.progress({ phase: 'walk', done: 1, total: 1 });
+  const map = new ModuleMap({ root: ctx.repoRoot, ...walk, files: walk.files });
+  const stored = await loadFileStates(tx);
+  const walked = new Map(walk.files.map((f) => [f.path, f]));
+
+  const changed: WalkedFile[] = [];
+  let unchanged = 0;
+  for (const file of walk.files) {
+    const before = stored.get(file.path);
+    const same = before && before.size === file.size && before.mtimeMs === file.mtimeMs && before.language === file.language;
+    if (!ctx.full && same) unchanged += 1;
+    else changed.push(file);
+  }
+  const deleted = [...stored.keys()].filter((p) => !walked.has(p));
+  const added = changed.filter((f) => !stored.has(f.path));
+
+  const walkMs = lap();
+  // First index of a repository: load into bare tables and build their indexes at the end.
+  const deferred = stored.size === 0 ? await deferSecondaryIndexes(tx, 'kg', ['objects', 'relations']) : null;
+  const oldIds = await objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]);
+  await deleteFileData(tx, deleted);
+
+  const skipped: SkippedPath[] = [...walk.skipped];
+  const parsed = new Map<string, ParsedFile>();
+  const parseAll = async (files: readonly WalkedFile[], phaseTotal: number, phaseDone: number) => {
+    let done = phaseDone;
+    let pending: ParsedFile[] = [];
+    const dropped: string[] = [];
+    const write = async (batch: ParsedFile[], gone: string[]) => {
+      // Nothing to replace in a first index (and its lookup indexes are deferred).
+      if (!deferred) await deleteFileData(tx, [...batch.map((f) => f.path), ...gone], { keepFileRows: true });
+      if (gone.length > 0) await tx.query('DELETE FROM kg.files WHERE path = ANY($1::text[])', [gone]);
+      await insertObjectRows(tx, batch.map((f) => f.objectRows).join(''));
+      await insertRelationRows(tx, batch.map((f) => f.localRelationRows).join(''));
+      // Written: the encoded rows are the bulk of a parsed file, so let them go now.
+      for (const file of batch) {
+        file.objectRows = '';
+        file.localRelationRows = '';
+      }
+    };
+    const tasks: ParseTask[] = files.map((f) => ({
+      path: f.path,
+      absolutePath: f.absolutePath,
+      language: f.language,
+      moduleName: map.moduleName(f.path),
+      mtimeMs: f.mtimeMs,
+    }));
+    // Every task is queued at once so the workers never wait for the main thread;
+    // finished files are written in batches on one chain of writes meanwhile.
+    let writes: Promise<void> = Promise.resolve();
+    const scheduleFlush = () => {
+      const batch = pending;
+      const gone = dropped.splice(0);
+      pending = [];
+      if (batch.length === 0 && gone.length === 0) return;
+      writes = writes.then(() => write(batch, gone));
+      // Observed at the end; this keeps a failed write from counting as unhandled meanwhile.
+      writes.catch(() => undefined);
+    };
+    await Promise.all(
+      tasks.map((task) =>
+        parseOrSkip(ctx.pool, task).then((outcome) => {
+          done += 1;
+          if (outcome.ok) {
+            parsed.set(outcome.file.path, outcome.file);
+            pending.push(outcome.file);
+          } else {
+            skipped.push(outcome.skip);
+            if (stored.has(task.path)) dropped.push(task.path);
+          }
+          ctx.progress({ phase: 'parse', done, total: phaseTotal });
+          if (pending.length >= WRITE_BATCH_FILES) scheduleFlush();
+        }),
+      ),
+    );
+    scheduleFlush();
+    await writes;
+    return done;
+  };
+
+  ctx.logger.debug({ files: changed.length, unchanged, deleted: deleted.length }, 'parsing');
+  let parsedCount = await parseAll(changed, changed.length, 0);
+
+  // Files whose relations may now resolve differently: they point at objects that
+  // disappeared, import a changed module whose names changed, or imported (as
+  // external) a module that now exists.
+  const newIds = new Set([...parsed.values()].flatMap((f) => f.objects.map((o) => o.id)));
+  const removedIds = [...oldIds].filter((id) => !newIds.has(id));
+  const addedIds = [...newIds].filter((id) => !oldIds.has(id));
+  const dependentPaths = new Set<string>();
+  if (stored.size > 0) {
+    for (const p of await filesReferencing(tx, removedIds)) dependentPaths.add(p);
+    if (addedIds.length > 0) {
+      const changedModules = [...parsed.values()].map((f) => f.objects.find((o) => o.kind === 'module')?.id).filter((id): id is string => !!id);
+      for (const p of await filesReferencing(tx, changedModules, ['imports'])) dependentPaths.add(p);
+    }
+    const newNames = added.flatMap((f) => [map.moduleName(f.path), stripSourceExtension(f.path), path.posix.dirname(f.path)]);
+    for (const p of await filesImportingExternal(tx, newNames)) dependentPaths.add(p);
+  }
+  const dependents = [...dependentPaths].filter((p) => !parsed.has(p) && walked.has(p)).map((p) => walked.get(p) as WalkedFile);
+  if (dependents.length > 0) {
+    ctx.logger.debug({ dependents: dependents.length }, 're-resolving dependents');
+    parsedCount = await parseAll(dependents, changed.length + dependents.length, parsedCount);
+  }
+
+  const parseMs = lap();
+  // Second pass: resolve references against every module in reach.
+  const files = [...parsed.values()];
+  ctx.progress({ phase: 'resolve', done: 0, total: files.length });
+  const table = new SymbolTable();
+  const importsByFile = new Map<string, FileImports>();
+  for (const file of files) {
+    const imports = resolveImports(file, map);
+    importsByFile.set(file.path, imports);
+    table.addParsed(file, imports.bindings);
+    for (const [classId, baseIds] of file.localBases) table.addBases(classId, baseIds);
+  }
+  if (stored.size > 0 && !ctx.full) {
+    // Unchanged modules these files import directly; anything further is loaded on demand below.
+    const reach = new Set<string>();
+    for (const imports of importsByFile.values()) {
+      for (const binding of Object.values(imports.bindings.names)) if (binding.path) reach.add(binding.path);
+      for (const star of imports.bindings.stars) reach.add(star);
+      for (const site of imports.sites) if ('path' in site.target) reach.add(site.target.path);
+    }
+    await loadModules(tx, table, reach);
+  }
+  const resolver = new Resolver(table, map);
+  const onResolved = (done: number) => ctx.progress({ phase: 'resolve', done, total: files.length });
+  let resolution = resolveAll(resolver, files, importsByFile, onResolved);
+  // A lookup that reached a module the table lacks (a re-export chain, a base class
+  // elsewhere) is retried once that module is loaded. Bounded: chains are short.
+  for (let round = 0; round < 6 && table.missing.size > 0; round += 1) {
+    const missing = [...table.missing].filter((p) => !table.modules.has(p));
+    table.missing.clear();
+    if (missing.length === 0) break;
+    await loadModules(tx, table, missing);
+    resolution = resolveAll(resolver, files, importsByFile, onResolved);
+  }
+  const { relations, externalModules, calls, fileRows } = resolution;
+  ctx.progress({ phase: 'resolve', done: files.length, total: files.length });
+
+  const resolveMs = lap();
+  ctx.progress({ phase: 'write', done: 0, total: 1 });
+  await upsertExternalModules(tx, [...externalModules.values()]);
+  await insertRelations(tx, relations);
+  if (removedIds.length > 0) await tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]);
+  await upsertFiles(tx, fileRows, ctx.runId);
+  await deferred?.restore();
+  await collectGarbage(tx);
+  await replaceSkipped(tx, skipped, ctx.runId);
+
+  const coverage = evaluateGates(await sumCoverage(tx));
+  const totals = await graphTotals(tx);
+  const writeMs = lap();
+  const skippedByReason: Record<string, number> = {};
+  for (const skip of skipped) skippedByReason[skip.reason] = (skippedByReason[skip.reason] ?? 0) + 1;
+  const summary: IndexSummary = {
+    runId: ctx.runId,
+    mode: ctx.mode,
+    gitHead: ctx.head,
+    files: {
+      seen: walk.files.length,
+      parsed: parsedCount,
+      unchanged,
+      deleted: deleted.length,
+      dependents: dependents.length,
+      skipped: skipped.length,
+    },
+    skippedByReason,
+    objects: totals.objects,
+    relations: totals.relations,
+    relationsByKind: totals.relationsByKind,
+    syntaxErrorFiles: totals.syntaxErrorFiles,
+    calls,
+    durationMs: Math.round(performance.now() - ctx.started),
+    timings: { walkMs, parseMs, resolveMs, writeMs },
+    coverage,
+  };
+  await tx.query(
+    `UPDATE kg.index_runs SET status = 'succeeded', finished_at = now(), stats = $2::jsonb, coverage = $3::jsonb WHERE id = $1`,
+    [ctx.runId, JSON.stringify({ ...summary, coverage: undefined }), JSON.stringify(coverage)],
+  );
+  ctx.progress({ phase: 'write', done: 1, total: 1 });
+  return summary;
+}
+
+function countByKind(relations: readonly KgRelation[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const relation of relations) counts[relation.kind] = (counts[relation.kind] ?? 0) + 1;
+  return counts;
+}
+
+interface Resolution {
+  relations: KgRelation[];
+  externalModules: Map<string, KgObject>;
+  calls: CallOutcomes;
+  fileRows: FileRow[];
+}
+
+/** Both resolution passes over the files being (re)indexed. Pure given the symbol table. */
+function resolveAll(
+  resolver: Resolver,
+  files: readonly ParsedFile[],
+  importsByFile: ReadonlyMap<string, FileImports>,
+  onProgress: (done: number) => void = () => undefined,
+): Resolution {
+  const relations: KgRelation[] = [];
+  const externalModules = new Map<string, KgObject>();
+  const calls: CallOutcomes = { resolved: 0, external: 0, unresolved: 0 };
+  const heritageByFile = new Map<string, KgRelation[]>();
+  for (const file of files) heritageByFile.set(file.path, resolver.resolveHeritage(file).relations);
+  const fileRows: FileRow[] = [];
+  for (const file of files) {
+    const imports = importsByFile.get(file.path) as FileImports;
+    const result = resolver.resolveFile(file, imports);
+    const fileRelations = [...(heritageByFile.get(file.path) ?? []), ...result.relations];
+    relations.push(...fileRelations);
+    for (const external of result.externalModules) externalModules.set(external.id, external);
+    // Add what the parse worker settled within the file (already written).
+    const relationCounts = countByKind(fileRelations);
+    for (const [kind, n] of Object.entries(file.localRelationCounts)) relationCounts[kind] = (relationCounts[kind] ?? 0) + n;
+    const unresolvedCalls = result.calls.unresolved + file.localCalls.unresolved;
+    calls.resolved += result.calls.resolved + file.localCalls.resolved;
+    calls.external += result.calls.external;
+    calls.unresolved += unresolvedCalls;
+    fileRows.push({
+      path: file.path,
+      language: file.language,
+      moduleName: file.moduleName,
+      sha256: file.sha256,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      lineCount: file.lineCount,
+      objectCount: file.objects.length,
+      syntaxErrors: file.syntaxErrors,
+      unresolvedCalls,
+      relationCounts,
+      bindings: imports.bindings,
+      coverage: file.coverage,
+    });
+    if (fileRows.length % 200 === 0) onProgress(fileRows.length);
+  }
+  return { relations, externalModules, calls, fileRows };
+}
+
+/** One bad file never aborts a run: even a crashed worker becomes a recorded skip. */
+async function parseOrSkip(pool: ParsePool, task: ParseTask): Promise<ParseOutcome> {
+  try {
+    return await pool.parse(task);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, skip: { path: task.path, reason: 'parse_failed', detail: message.slice(0, 500) } };
+  }
+}

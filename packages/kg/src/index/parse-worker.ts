@@ -1,0 +1,126 @@
+/**
+ * Parse-worker entry point (runs on a worker thread under piscina). Reads one
+ * file, rejects what is not source text, extracts its objects and references,
+ * and settles the references the file decides on its own. Anything that goes
+ * wrong becomes a recorded skip, never a crashed run.
+ */
+import fs from 'node:fs';
+import { sha256Hex } from '@agentlane/core';
+import { measureCoverage } from '../coverage/probe.js';
+import { EXTRACTORS } from '../extract/index.js';
+import type { ExtractResult, Language } from '../extract/types.js';
+import type { ParsedFile } from '../model.js';
+import { Resolver } from '../resolve/resolver.js';
+import { SymbolTable } from '../resolve/symbols.js';
+import { toKgObjects } from './objects.js';
+import { objectRow, relationRow } from './rows.js';
+import type { SkippedPath } from './walk.js';
+
+export interface ParseTask {
+  path: string;
+  absolutePath: string;
+  language: Language;
+  moduleName: string;
+  mtimeMs: number;
+}
+
+export type ParseOutcome = { ok: true; file: ParsedFile } | { ok: false; skip: SkippedPath; sha256?: string };
+
+const BINARY_SNIFF_BYTES = 8000;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function lineCountOf(text: string): number {
+  if (text.length === 0) return 0;
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count += 1;
+  // A trailing newline ends the last line rather than starting a new one.
+  return text.endsWith('\n') ? count - 1 : count;
+}
+
+export function parseFile(task: ParseTask): ParseOutcome {
+  let buffer: Buffer;
+  try {
+    buffer = fs.readFileSync(task.absolutePath);
+  } catch (error) {
+    return { ok: false, skip: { path: task.path, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error) } };
+  }
+  const sha256 = sha256Hex(buffer);
+  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+    return { ok: false, sha256, skip: { path: task.path, reason: 'binary', size: buffer.length } };
+  }
+  let source: string;
+  try {
+    source = utf8.decode(buffer);
+  } catch {
+    return { ok: false, sha256, skip: { path: task.path, reason: 'not_utf8', size: buffer.length } };
+  }
+  try {
+    const result = EXTRACTORS[task.language]({ filePath: task.path, source, moduleName: task.moduleName });
+    return { ok: true, file: resolveWithinFile(toParsedFile(task, result, source, sha256, buffer.length)) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, sha256, skip: { path: task.path, reason: 'parse_failed', detail: message.slice(0, 500), size: buffer.length } };
+  }
+}
+
+function toParsedFile(task: ParseTask, result: ExtractResult, source: string, sha256: string, size: number): ParsedFile {
+  const lineCount = lineCountOf(source);
+  const objects = toKgObjects(result, task.path);
+  return {
+    path: task.path,
+    language: task.language,
+    moduleName: task.moduleName,
+    sha256,
+    size,
+    mtimeMs: task.mtimeMs,
+    lineCount,
+    syntaxErrors: result.syntaxErrors,
+    objects: objects.map(({ id, kind, name, qualifiedName, parentId, startLine, metadata }) => ({
+      id,
+      kind,
+      name,
+      qualifiedName,
+      parentId,
+      startLine,
+      // Only modifiers matter to resolution (`export default`).
+      metadata: { language: task.language, ...(metadata.modifiers ? { modifiers: metadata.modifiers } : {}) },
+    })),
+    objectRows: objects.map(objectRow).join(''),
+    imports: result.imports,
+    calls: result.calls,
+    heritage: result.heritage,
+    typeRefs: result.typeRefs,
+    localRelationRows: '',
+    localRelationCounts: {},
+    localCalls: { resolved: 0, unresolved: 0 },
+    localBases: [],
+    explicitExports: result.explicitExports,
+    coverage: measureCoverage(result.objects, source, task.language, Math.max(lineCount, 1)),
+  };
+}
+
+/**
+ * Settle on the worker what the file alone decides (see `Resolver.resolveLocal`):
+ * the main thread then receives fewer references, and these relations are
+ * written while other files are still parsing.
+ */
+function resolveWithinFile(file: ParsedFile): ParsedFile {
+  const table = new SymbolTable();
+  table.addModule(file.path, file.language, file.moduleName, file.objects, { names: {}, stars: [] });
+  const local = new Resolver(table, null).resolveLocal(file);
+  const counts: Record<string, number> = {};
+  for (const relation of local.relations) counts[relation.kind] = (counts[relation.kind] ?? 0) + 1;
+  return {
+    ...file,
+    calls: local.remaining.calls,
+    heritage: local.remaining.heritage,
+    typeRefs: local.remaining.typeRefs,
+    localRelationRows: local.relations.map(relationRow).join(''),
+    localRelationCounts: counts,
+    localCalls: local.calls,
+    localBases: local.bases,
+  };
+}
+
+export default parseFile;

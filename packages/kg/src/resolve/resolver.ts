@@ -1,0 +1,386 @@
+import type { ObjectKind, RawCall, RawHeritage, RawTypeRef, RefSite } from '../extract/types.js';
+import type { KgObject, KgRelation, ParsedFile, Resolution } from '../model.js';
+import { externalModuleObject } from '../index/objects.js';
+import type { FileImports } from './bindings.js';
+import type { ModuleMap } from './module-map.js';
+import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
+
+/**
+ * The second pass: turn a file's raw references into relations, using the symbol
+ * table of every module it can reach. A call becomes a relation only when its
+ * target is resolved to exactly one object; everything else is counted, so the
+ * graph reports its own blind spots.
+ */
+
+type Target =
+  | { type: 'object'; ref: SymbolRef; resolution: Resolution }
+  | { type: 'module'; path: string; resolution: Resolution }
+  | { type: 'external'; name: string };
+
+export interface CallOutcomes {
+  resolved: number;
+  /** The callee is in a module outside the repository. */
+  external: number;
+  unresolved: number;
+}
+
+export interface LocalResolution {
+  relations: KgRelation[];
+  /** Class id → base ids resolved in the file itself. */
+  bases: [string, string[]][];
+  /** References left for the global pass. */
+  remaining: { calls: RawCall[]; heritage: RawHeritage[]; typeRefs: RawTypeRef[] };
+  calls: { resolved: number; unresolved: number };
+}
+
+export interface ResolvedFile {
+  relations: KgRelation[];
+  externalModules: KgObject[];
+  calls: CallOutcomes;
+  unresolvedHeritage: number;
+  unresolvedTypeRefs: number;
+}
+
+const CALLABLE: readonly ObjectKind[] = ['function', 'class', 'method'];
+const TYPE_KINDS: readonly ObjectKind[] = ['class', 'interface', 'type', 'enum'];
+const MEMBER_KINDS: readonly ObjectKind[] = ['method', 'property', 'function', 'class'];
+const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method']);
+/** When one name has several kinds (TS declaration merging), the one a reference most likely means. */
+const EXPORT_PREFERENCE: readonly ObjectKind[] = [...CALLABLE, ...TYPE_KINDS, 'namespace', 'variable', 'property'];
+const PATH_MEMBER_KINDS: readonly ObjectKind[] = [...MEMBER_KINDS, ...TYPE_KINDS, 'namespace', 'variable'];
+const MAX_DEPTH = 8;
+
+function pick(refs: readonly SymbolRef[] | undefined, kinds: readonly ObjectKind[]): SymbolRef | null {
+  if (!refs) return null;
+  for (const kind of kinds) {
+    const ref = refs.find((r) => r.kind === kind);
+    if (ref) return ref;
+  }
+  return null;
+}
+
+export class Resolver {
+  constructor(
+    private readonly table: SymbolTable,
+    /** Null on a parse worker, which resolves only what its own file defines. */
+    private readonly map: ModuleMap | null,
+  ) {}
+
+  /** A name exported by (or reachable as an attribute of) a module. */
+  private lookupExport(path: string, name: string, depth = 0, seen = new Set<string>()): Target | null {
+    if (depth > MAX_DEPTH || seen.has(path)) return null;
+    seen.add(path);
+    const module = this.table.modules.get(path);
+    if (!module) {
+      this.table.missing.add(path);
+      return null;
+    }
+    if (name === 'default' && module.defaultExport) return { type: 'object', ref: module.defaultExport, resolution: 'import' };
+    const refs = module.objects.get(name);
+    if (refs && refs.length > 0) {
+      return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'import' };
+    }
+    const binding = module.bindings.names[name];
+    if (binding) return this.followBinding(binding, depth + 1, seen);
+    if (module.language === 'py') {
+      const submodule = this.map?.pythonModuleFile(`${module.moduleName}.${name}`);
+      if (submodule) return { type: 'module', path: submodule, resolution: 'import' };
+    }
+    for (const star of module.bindings.stars) {
+      const found = this.lookupExport(star, name, depth + 1, seen);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private followBinding(binding: { path?: string; external?: string; imported: string }, depth: number, seen = new Set<string>()): Target | null {
+    if (binding.path) {
+      if (binding.imported === '*') return { type: 'module', path: binding.path, resolution: 'import' };
+      return this.lookupExport(binding.path, binding.imported, depth, seen);
+    }
+    return binding.external ? { type: 'external', name: binding.external } : null;
+  }
+
+  /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
+  private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
+    // Enclosing function scopes, innermost first (class bodies are not scopes for their methods).
+    let scope = from === module.moduleName ? '' : from;
+    while (scope) {
+      const scopeRefs = module.objects.get(scope);
+      if (scopeRefs?.some((r) => SCOPE_KINDS.has(r.kind))) {
+        const refs = module.objects.get(`${scope}.${name}`);
+        if (refs && refs.length > 0) return { type: 'object', ref: refs[refs.length - 1] as SymbolRef, resolution: 'local' };
+      }
+      const dot = scope.lastIndexOf('.');
+      scope = dot < 0 ? '' : scope.slice(0, dot);
+    }
+    const refs = module.objects.get(name);
+    if (refs && refs.length > 0) {
+      return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'local' };
+    }
+    const binding = module.bindings.names[name];
+    if (binding) {
+      const target = this.followBinding(binding, 0);
+      if (target && target.type !== 'external') return { ...target, resolution: 'import' };
+      return target;
+    }
+    // Python's `from m import *` binds whatever m exports (TS `export *` binds nothing locally).
+    for (const star of module.language === 'py' ? module.bindings.stars : []) {
+      const found = this.lookupExport(star, name);
+      if (found) return found.type === 'external' ? found : { ...found, resolution: 'import' };
+    }
+    return null;
+  }
+
+  /** A member of a class (or namespace/enum), searching base classes too. */
+  private lookupMember(owner: SymbolRef, name: string, kinds: readonly ObjectKind[], depth = 0): { ref: SymbolRef; inherited: boolean } | null {
+    if (depth > MAX_DEPTH) return null;
+    const module = this.table.modules.get(owner.filePath);
+    if (!module) this.table.missing.add(owner.filePath);
+    const own = pick(module?.objects.get(`${owner.qualifiedName}.${name}`), kinds);
+    if (own) return { ref: own, inherited: depth > 0 };
+    for (const baseId of this.table.bases.get(owner.id) ?? []) {
+      const base = this.table.byId.get(baseId);
+      if (!base) {
+        const file = this.table.baseFiles.get(baseId);
+        if (file) this.table.missing.add(file);
+        continue;
+      }
+      const found = this.lookupMember(base, name, kinds, depth + 1);
+      if (found) return { ref: found.ref, inherited: true };
+    }
+    return null;
+  }
+
+  /** Resolve a dotted path (`a`, `ns.Foo`, `mod.sub.fn`) from a scope. */
+  private lookupPath(module: ModuleSymbols, from: string, segments: readonly string[]): Target | null {
+    const [first, ...rest] = segments;
+    if (first === undefined) return null;
+    let target = this.lookupName(module, from, first);
+    for (const segment of rest) {
+      if (!target) return null;
+      if (target.type === 'external') return target;
+      if (target.type === 'module') {
+        const next = this.lookupExport(target.path, segment);
+        target = next && next.type !== 'external' ? { ...next, resolution: 'namespace' } : next;
+        continue;
+      }
+      const found = this.lookupMember(target.ref, segment, PATH_MEMBER_KINDS);
+      target = found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+    }
+    return target;
+  }
+
+  private siteObject(module: ModuleSymbols, site: RefSite): SymbolRef | null {
+    if (site.fromKind === 'module') return module.moduleId ? { id: module.moduleId, kind: 'module', qualifiedName: module.moduleName, filePath: module.path } : null;
+    return pick(module.objects.get(site.from), [site.fromKind]);
+  }
+
+  private enclosingClass(module: ModuleSymbols, from: string): SymbolRef | null {
+    let scope = from;
+    while (scope) {
+      const cls = pick(module.objects.get(scope), ['class']);
+      if (cls) return cls;
+      const dot = scope.lastIndexOf('.');
+      scope = dot < 0 ? '' : scope.slice(0, dot);
+    }
+    return null;
+  }
+
+  private resolveCall(module: ModuleSymbols, call: RawCall): Target | null {
+    const target = call.target;
+    switch (target.form) {
+      case 'name':
+        return this.lookupName(module, call.from, target.name);
+      case 'new':
+        return this.lookupPath(module, call.from, target.name.split('.'));
+      case 'member':
+        return this.lookupPath(module, call.from, [...target.object.split('.'), target.property]);
+      case 'self': {
+        const cls = this.enclosingClass(module, call.from);
+        if (!cls) return null;
+        if (target.viaSuper) {
+          for (const baseId of this.table.bases.get(cls.id) ?? []) {
+            const base = this.table.byId.get(baseId);
+            const found = base && this.lookupMember(base, target.property, MEMBER_KINDS);
+            if (found) return { type: 'object', ref: found.ref, resolution: 'inherited' };
+          }
+          return null;
+        }
+        const found = this.lookupMember(cls, target.property, MEMBER_KINDS);
+        return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+      }
+      case 'dynamic':
+        return null;
+    }
+  }
+
+  /**
+   * What a file can resolve on its own, run on the parse worker: `contains`, and
+   * references whose target the global pass would find in this same file first
+   * (local scopes and top-level definitions come before imports; an own-class
+   * member before any base). Everything else is returned for the global pass.
+   * The table must hold only this file's module, with no bindings.
+   */
+  resolveLocal(file: ParsedFile): LocalResolution {
+    const module = this.table.modules.get(file.path);
+    const out: LocalResolution = { relations: [], bases: [], remaining: { calls: [], heritage: [], typeRefs: [] }, calls: { resolved: 0, unresolved: 0 } };
+    if (!module) throw new Error(`resolveLocal: ${file.path} is not in the table`);
+    for (const object of file.objects) {
+      if (object.parentId) out.relations.push({ src: object.parentId, dst: object.id, kind: 'contains', filePath: file.path, line: object.startLine ?? 1, resolution: 'syntax' });
+    }
+    const bases = new Map<string, string[]>();
+    for (const item of file.heritage) {
+      const src = this.siteObject(module, item);
+      const target = this.lookupPath(module, item.from, item.target.split('.'));
+      if (src && target?.type === 'object' && target.resolution === 'local' && TYPE_KINDS.includes(target.ref.kind) && target.ref.id !== src.id) {
+        out.relations.push({ src: src.id, dst: target.ref.id, kind: item.kind, filePath: file.path, line: item.line, resolution: 'local' });
+        if (item.kind === 'extends') bases.set(src.id, [...(bases.get(src.id) ?? []), target.ref.id]);
+      } else out.remaining.heritage.push(item);
+    }
+    out.bases = [...bases];
+    for (const [src, dsts] of bases) this.table.addBases(src, dsts);
+    for (const ref of file.typeRefs) {
+      const src = this.siteObject(module, ref);
+      const target = this.lookupPath(module, ref.from, ref.target.split('.'));
+      if (src && target?.type === 'object' && target.resolution === 'local' && TYPE_KINDS.includes(target.ref.kind)) {
+        out.relations.push({ src: src.id, dst: target.ref.id, kind: ref.kind, filePath: file.path, line: ref.line, resolution: 'local' });
+      } else out.remaining.typeRefs.push(ref);
+    }
+    // A name that is neither defined here nor bound by an import resolves nowhere (builtins,
+    // globals, receivers that are locals or parameters): settled here as unresolved. A star
+    // import may bind anything, so a file with one keeps such calls for the global pass.
+    const bound = new Set<string>();
+    let starImport = false;
+    for (const raw of file.imports) {
+      for (const name of raw.names) {
+        if (name.local === null) starImport = starImport || !raw.reexport;
+        else bound.add(name.local);
+      }
+    }
+    for (const call of file.calls) {
+      if (call.target.form === 'dynamic') {
+        out.calls.unresolved += 1;
+        continue;
+      }
+      const src = this.siteObject(module, call);
+      const target = src ? this.resolveCall(module, call) : null;
+      const final = target?.type === 'object' && (target.resolution === 'local' || target.resolution === 'member') && CALLABLE.includes(target.ref.kind);
+      if (src && final) {
+        out.calls.resolved += 1;
+        out.relations.push({ src: src.id, dst: target.ref.id, kind: 'calls', filePath: file.path, line: call.line, resolution: target.resolution });
+      } else if (src && !starImport && target === null && call.target.form !== 'self' && this.nowhere(module, call, bound)) {
+        out.calls.unresolved += 1;
+      } else out.remaining.calls.push(call);
+    }
+    out.relations = dedupe(out.relations);
+    return out;
+  }
+
+  /** The call's first name is not defined in reach of its scope and no import binds it. */
+  private nowhere(module: ModuleSymbols, call: RawCall, bound: ReadonlySet<string>): boolean {
+    const first = firstSegment(call);
+    return first !== '' && !bound.has(first) && this.lookupName(module, call.from, first) === null;
+  }
+
+  /** First pass over a file: base classes, so member lookups can climb the hierarchy. */
+  resolveHeritage(file: ParsedFile): { relations: KgRelation[]; unresolved: number } {
+    const module = this.table.modules.get(file.path);
+    const relations: KgRelation[] = [];
+    let unresolved = 0;
+    if (!module) return { relations, unresolved };
+    const bases = new Map<string, string[]>();
+    for (const item of file.heritage) {
+      const src = this.siteObject(module, item);
+      const target = this.lookupPath(module, item.from, item.target.split('.'));
+      if (!src || !target || target.type !== 'object' || !TYPE_KINDS.includes(target.ref.kind) || target.ref.id === src.id) {
+        unresolved += 1;
+        continue;
+      }
+      relations.push({ src: src.id, dst: target.ref.id, kind: item.kind, filePath: file.path, line: item.line, resolution: target.resolution });
+      if (item.kind === 'extends') bases.set(src.id, [...(bases.get(src.id) ?? []), target.ref.id]);
+    }
+    for (const [src, dsts] of bases) this.table.addBases(src, dsts);
+    return { relations, unresolved };
+  }
+
+  /** Second pass: imports, calls, type uses (what `resolveLocal` left). */
+  resolveFile(file: ParsedFile, imports: FileImports): ResolvedFile {
+    const module = this.table.modules.get(file.path);
+    const out: ResolvedFile = {
+      relations: [],
+      externalModules: [],
+      calls: { resolved: 0, external: 0, unresolved: 0 },
+      unresolvedHeritage: 0,
+      unresolvedTypeRefs: 0,
+    };
+    if (!module) return out;
+    const push = (relation: KgRelation) => out.relations.push(relation);
+
+    const seenImports = new Set<string>();
+    const externals = new Map<string, KgObject>();
+    for (const site of imports.sites) {
+      let dst: string | null;
+      let resolution: Resolution;
+      if ('path' in site.target) {
+        dst = this.table.modules.get(site.target.path)?.moduleId ?? null;
+        resolution = site.target.resolution;
+      } else {
+        const external = externalModuleObject(file.language, site.target.external);
+        externals.set(external.id, external);
+        dst = external.id;
+        resolution = 'external';
+      }
+      if (!dst || dst === module.moduleId || seenImports.has(dst)) continue;
+      seenImports.add(dst);
+      push({ src: module.moduleId, dst, kind: 'imports', filePath: file.path, line: site.line, resolution });
+    }
+    out.externalModules = [...externals.values()];
+
+    for (const ref of file.typeRefs) {
+      const src = this.siteObject(module, ref);
+      const target = this.lookupPath(module, ref.from, ref.target.split('.'));
+      if (!src || !target || target.type !== 'object' || !TYPE_KINDS.includes(target.ref.kind)) {
+        out.unresolvedTypeRefs += 1;
+        continue;
+      }
+      push({ src: src.id, dst: target.ref.id, kind: ref.kind, filePath: file.path, line: ref.line, resolution: target.resolution });
+    }
+
+    for (const call of file.calls) {
+      const src = this.siteObject(module, call);
+      const target = src ? this.resolveCall(module, call) : null;
+      if (target?.type === 'external') {
+        out.calls.external += 1;
+        continue;
+      }
+      if (!src || !target || target.type !== 'object' || !CALLABLE.includes(target.ref.kind)) {
+        out.calls.unresolved += 1;
+        continue;
+      }
+      out.calls.resolved += 1;
+      push({ src: src.id, dst: target.ref.id, kind: 'calls', filePath: file.path, line: call.line, resolution: target.resolution });
+    }
+    out.relations = dedupe(out.relations);
+    return out;
+  }
+}
+
+/** One relation per (src, kind, dst, line): repeated calls on one line are one edge. */
+function dedupe(relations: KgRelation[]): KgRelation[] {
+  const seen = new Set<string>();
+  return relations.filter((r) => {
+    const key = `${r.src}\0${r.kind}\0${r.dst}\0${r.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+
+function firstSegment(call: RawCall): string {
+  const target = call.target;
+  const path = target.form === 'member' ? target.object : target.form === 'name' || target.form === 'new' ? target.name : '';
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
+}

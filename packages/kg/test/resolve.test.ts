@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { KgRelation, ParsedFile } from '../src/model.js';
+import { parseFile } from '../src/index/parse-worker.js';
+import { walkRepository } from '../src/index/walk.js';
+import { resolveImports, type FileImports } from '../src/resolve/bindings.js';
+import { ModuleMap } from '../src/resolve/module-map.js';
+import { Resolver } from '../src/resolve/resolver.js';
+import { SymbolTable } from '../src/resolve/symbols.js';
+import { writeRepo } from '../../../test/support/repo.js';
+
+/** Run extraction and both resolution passes in memory (no database) and name every edge. */
+function resolveRepo(files: Record<string, string>) {
+  const root = writeRepo(files);
+  const walk = walkRepository(root);
+  const map = new ModuleMap({ root, ...walk });
+  const parsed: ParsedFile[] = [];
+  for (const f of walk.files) {
+    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), mtimeMs: f.mtimeMs });
+    if (outcome.ok) parsed.push(outcome.file);
+  }
+  const table = new SymbolTable();
+  const imports = new Map<string, FileImports>();
+  const relations: KgRelation[] = [];
+  for (const file of parsed) {
+    const resolved = resolveImports(file, map);
+    imports.set(file.path, resolved);
+    table.addParsed(file, resolved.bindings);
+    // What the parse worker already settled within the file.
+    for (const [classId, baseIds] of file.localBases) table.addBases(classId, baseIds);
+    relations.push(...decodeRelationRows(file.localRelationRows));
+  }
+  const resolver = new Resolver(table, map);
+  for (const file of parsed) relations.push(...resolver.resolveHeritage(file).relations);
+  const unresolved: Record<string, number> = {};
+  const external: Record<string, number> = {};
+  for (const file of parsed) {
+    const result = resolver.resolveFile(file, imports.get(file.path) as FileImports);
+    relations.push(...result.relations);
+    unresolved[file.path] = result.calls.unresolved + file.localCalls.unresolved;
+    external[file.path] = result.calls.external;
+  }
+  const names = new Map<string, string>();
+  for (const file of parsed) for (const o of file.objects) names.set(o.id, `${o.qualifiedName}@${file.path}`);
+  for (const file of parsed) for (const r of resolver.resolveFile(file, imports.get(file.path) as FileImports).externalModules) names.set(r.id, `${r.qualifiedName}@external`);
+  const edges = relations
+    .filter((r) => r.kind !== 'contains')
+    .map((r) => `${r.kind} ${names.get(r.src)} -> ${names.get(r.dst)} [${r.resolution}]`)
+    .sort();
+  return { edges, unresolved, external };
+}
+
+const RELATION_ROW = /^"([^"]*)","([^"]*)","([^"]*)","((?:[^"]|"")*)",(\d+),"([^"]*)"$/;
+
+function decodeRelationRows(rows: string): KgRelation[] {
+  return rows
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const m = RELATION_ROW.exec(line);
+      if (!m) throw new Error(`not a relation row: ${line}`);
+      return { src: m[1], dst: m[2], kind: m[3], filePath: (m[4] as string).replace(/""/g, '"'), line: Number(m[5]), resolution: m[6] } as KgRelation;
+    });
+}
+
+describe('call and name resolution', () => {
+  it('follows Python dotted imports through packages and submodules', () => {
+    const { edges } = resolveRepo({
+      'a/__init__.py': '',
+      'a/b.py': 'def f() -> None:\n    pass\n',
+      'main.py': 'import a.b\nimport a.b as ab\n\n\ndef run():\n    a.b.f()\n    ab.f()\n',
+    });
+    // one edge per call site: `a.b.f()` walks package a → submodule b; `ab.f()` goes through the alias
+    expect(edges.filter((e) => e.startsWith('calls run@main.py'))).toEqual([
+      'calls run@main.py -> f@a/b.py [namespace]',
+      'calls run@main.py -> f@a/b.py [namespace]',
+    ]);
+  });
+
+  it('resolves star imports and __init__ re-exports', () => {
+    const { edges } = resolveRepo({
+      'pkg/__init__.py': 'from .impl import *\n',
+      'pkg/impl.py': 'def tool():\n    pass\n',
+      'use.py': 'from pkg import tool\n\n\ndef go():\n    tool()\n',
+    });
+    expect(edges).toContain('calls go@use.py -> tool@pkg/impl.py [import]');
+  });
+
+  it('keeps calls on names a star import may bind for the global pass', () => {
+    const { edges, unresolved } = resolveRepo({
+      'pkg/__init__.py': 'from .impl import *\n',
+      'pkg/impl.py': 'def tool():\n    pass\n',
+      'star.py': 'from pkg import *\n\n\ndef go():\n    tool()\n    missing()\n',
+    });
+    expect(edges).toContain('calls go@star.py -> tool@pkg/impl.py [import]');
+    expect(unresolved['star.py']).toBe(1);
+  });
+
+  it('resolves TS namespace imports, default exports and aliases', () => {
+    const { edges } = resolveRepo({
+      'src/util.ts': 'export function slug(s: string): string { return s; }\nexport default function main(): void {}\n',
+      'src/app.ts': "import * as util from './util';\nimport run from './util';\nimport { slug as s } from './util';\nexport function start(): void {\n  util.slug('a');\n  run();\n  s('b');\n}\n",
+    });
+    const calls = edges.filter((e) => e.startsWith('calls start@'));
+    expect(calls).toEqual([
+      'calls start@src/app.ts -> main@src/util.ts [import]',
+      'calls start@src/app.ts -> slug@src/util.ts [import]',
+      'calls start@src/app.ts -> slug@src/util.ts [namespace]',
+    ]);
+  });
+
+  it('prefers the innermost scope: a nested function shadows a module function', () => {
+    const { edges } = resolveRepo({
+      'm.py': 'def helper():\n    pass\n\n\ndef outer():\n    def helper():\n        pass\n    helper()\n',
+    });
+    expect(edges).toContain('calls outer@m.py -> outer.helper@m.py [local]');
+    expect(edges).not.toContain('calls outer@m.py -> helper@m.py [local]');
+  });
+
+  it('climbs base classes for self/this and super calls', () => {
+    const { edges } = resolveRepo({
+      'base.py': 'class A:\n    def ping(self):\n        pass\n',
+      'child.py': 'from base import A\n\n\nclass B(A):\n    def ping(self):\n        super().ping()\n\n    def go(self):\n        self.ping()\n',
+      'k.ts': 'class P { hello(): void {} }\nexport class Q extends P { hello(): void { super.hello(); } run(): void { this.hello(); } }\n',
+    });
+    expect(edges).toContain('calls B.ping@child.py -> A.ping@base.py [inherited]');
+    expect(edges).toContain('calls B.go@child.py -> B.ping@child.py [member]');
+    expect(edges).toContain('calls Q.hello@k.ts -> P.hello@k.ts [inherited]');
+    expect(edges).toContain('calls Q.run@k.ts -> Q.hello@k.ts [member]');
+  });
+
+  it('never guesses: calls on unknown receivers stay unresolved, calls into packages count as external', () => {
+    const { edges, unresolved, external } = resolveRepo({
+      'x.py': 'import json\n\n\ndef f(obj):\n    obj.save()\n    json.dumps(obj)\n    print(obj)\n    (lambda: 1)()\n',
+    });
+    expect(edges.filter((e) => e.startsWith('calls'))).toEqual([]);
+    expect(unresolved['x.py']).toBe(3);
+    expect(external['x.py']).toBe(1);
+  });
+
+  it('resolves static members and enum-like access through the class', () => {
+    const { edges } = resolveRepo({
+      'f.ts': 'export class Factory { static create(): Factory { return new Factory(); } }\nexport function build(): Factory { return Factory.create(); }\n',
+    });
+    expect(edges).toContain('calls build@f.ts -> Factory.create@f.ts [member]');
+    expect(edges).toContain('calls Factory.create@f.ts -> Factory@f.ts [local]');
+    expect(edges).toContain('returns_type build@f.ts -> Factory@f.ts [local]');
+  });
+});

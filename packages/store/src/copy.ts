@@ -1,0 +1,30 @@
+import { AgentlaneError } from '@agentlane/core';
+
+export type CsvValue = string | number | boolean | null | undefined;
+
+/**
+ * One CSV line for `Sql.copyFrom`: strings always quoted (so '' stays an empty
+ * string), null/undefined as an unquoted empty field (NULL), numbers and
+ * booleans as literals.
+ */
+export function csvLine(values: readonly CsvValue[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) line += ',';
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string') line += `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
+    else line += String(value);
+  }
+  return `${line}\n`;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+/** The COPY statement for a table and its columns; names are checked, never interpolated blindly. */
+export function copyStatement(table: string, columns: readonly string[], source: 'STDIN' | "'/dev/blob'"): string {
+  for (const name of [table, ...columns]) {
+    if (!IDENTIFIER.test(name)) throw new AgentlaneError('DB_QUERY_FAILED', `Not a plain SQL identifier: ${JSON.stringify(name)}`);
+  }
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}

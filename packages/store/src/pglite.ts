@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { AgentlaneError } from '@agentlane/core';
+import { copyStatement } from './copy.js';
+import { guardQuery } from './query-error.js';
+import type { QueryResult, Sql } from './sql.js';
+
+export interface PgliteOptions {
+  /** Directory of the database; undefined → in memory. */
+  dataDir?: string;
+}
+
+type Target = PGlite | Transaction;
+
+
+class PgliteSql implements Sql {
+  readonly dialect = 'pglite' as const;
+
+  constructor(
+    private readonly target: Target,
+    private readonly db: PGlite,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+    return guardQuery(text, async () => {
+      const result = await this.target.query<Row>(text, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    });
+  }
+
+  async exec(text: string): Promise<void> {
+    await guardQuery(text, () => this.target.exec(text));
+  }
+
+  async copyFrom(table: string, columns: readonly string[], csv: string): Promise<void> {
+    if (csv.length === 0) return;
+    const statement = copyStatement(table, columns, "'/dev/blob'");
+    await guardQuery(statement, () => this.target.query(statement, [], { blob: new Blob([csv]) }));
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction((tx) => fn(new PgliteSql(tx, this.db, true)));
+  }
+
+  async close(): Promise<void> {
+    if (!this.inTransaction && !this.db.closed) await this.db.close();
+  }
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<Sql> {
+  if (options.dataDir !== undefined) fs.mkdirSync(options.dataDir, { recursive: true });
+  try {
+    const db = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
+    return new PgliteSql(db, db, false);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AgentlaneError(
+      'DB_CONNECT_FAILED',
+      `Cannot open the embedded database${options.dataDir ? ` at ${options.dataDir}` : ''}: ${message}`,
+      { cause: error },
+    );
+  }
+}
