@@ -71,7 +71,7 @@ const sql = process.env.DATABASE_URL
   ? await openPostgres({ connectionString: process.env.DATABASE_URL })
   : await openPglite({ dataDir: path.join(copy, '.agentlane', 'db') });
 await migrateKg(sql);
-if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs');
+if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks');
 
 const pool = createParsePool(threads);
 await Promise.all(walk.files.slice(0, threads * 4).map((f) => pool.parse({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: 'warm', mtimeMs: 0 })));

@@ -32,3 +32,9 @@ export { freshnessProbe, indexFreshness, type Freshness, type FreshnessOptions }
 export * from './neo4j/cypher.js';
 export { planProjection, projectToNeo4j, type ProjectionPlan, type ProjectionResult, type CypherRunner, type PlanOptions } from './neo4j/project.js';
 export { openNeo4jRunner, type Neo4jOptions, type Neo4jRunner } from './neo4j/driver.js';
+export { searchObjects, RANKER_WEIGHTS, RRF_K, type SearchHit, type SearchReason, type SearchResult, type RankerName } from './search/search.js';
+export { parseQuery, OBJECT_KINDS, MAX_SEARCH_LIMIT, MAX_QUERY_LENGTH, DEFAULT_SEARCH_LIMIT, type SearchOptions } from './search/query.js';
+export { computeObjectRanks, RANK_EDGE_WEIGHTS, type RankSummary } from './search/ranks.js';
+export { pageRank, GraphBuilder, type WeightedGraph, type PageRankOptions } from './search/pagerank.js';
+export { nameKey, splitWords, terms } from './search/tokens.js';
+export { evaluateRelevance, type JudgedQuery, type QueryOutcome, type RelevanceReport } from './search/relevance.js';

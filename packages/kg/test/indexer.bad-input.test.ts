@@ -21,6 +21,8 @@ function badCorpus(): string {
     'binary.py': Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01, 0x02, 0xff, 0x00]),
     'latin1.py': Buffer.concat([Buffer.from('name = "'), Buffer.from([0xe9, 0xe8]), Buffer.from('"\n')]),
     'huge.py': FIVE_MB_PY,
+    // A docstring whose escape decodes to NUL: PostgreSQL text cannot hold it.
+    'nul.py': 'def with_nul(a: str = "x") -> str:\n    "Doc \\x00 with a NUL."\n    return a\n',
   });
   fs.mkdirSync(path.join(root, 'pkg'));
   fs.symlinkSync('..', path.join(root, 'pkg', 'loop'));
@@ -49,11 +51,18 @@ describe.each(testBackends())('indexing bad input on %s', (backend) => {
     ]);
     expect(skipped.rows.find((r) => r.path === 'huge.py')?.size).toBe(Buffer.byteLength(FIVE_MB_PY));
     const files = await sql.query<{ path: string; syntax_errors: number }>('SELECT path, syntax_errors FROM kg.files ORDER BY path');
-    expect(files.rows.map((r) => r.path)).toEqual(['broken.py', 'broken.ts', 'ok.py']);
+    expect(files.rows.map((r) => r.path)).toEqual(['broken.py', 'broken.ts', 'nul.py', 'ok.py']);
     expect(files.rows.find((r) => r.path === 'broken.py')?.syntax_errors).toBeGreaterThan(0);
     expect(files.rows.find((r) => r.path === 'broken.ts')?.syntax_errors).toBeGreaterThan(0);
     expect(files.rows.find((r) => r.path === 'ok.py')?.syntax_errors).toBe(0);
     expect(summary.syntaxErrorFiles).toBe(2);
+  });
+
+  it('stores text holding NUL characters with U+FFFD in their place', async () => {
+    const { rows } = await sql.query<{ doc: string }>(
+      "SELECT doc FROM kg.objects WHERE file_path = 'nul.py' AND name = 'with_nul'",
+    );
+    expect(rows[0]?.doc).toBe('Doc \uFFFD with a NUL.');
   });
 
   it('keeps what parsed in a file with syntax errors', async () => {

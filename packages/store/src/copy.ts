@@ -5,7 +5,8 @@ export type CsvValue = string | number | boolean | null | undefined;
 /**
  * One CSV line for `Sql.copyFrom`: strings always quoted (so '' stays an empty
  * string), null/undefined as an unquoted empty field (NULL), numbers and
- * booleans as literals.
+ * booleans as literals. PostgreSQL text cannot hold U+0000, which source files
+ * can (a NUL inside a string literal): it becomes U+FFFD, the replacement character.
  */
 export function csvLine(values: readonly CsvValue[]): string {
   let line = '';
@@ -13,7 +14,10 @@ export function csvLine(values: readonly CsvValue[]): string {
     if (i > 0) line += ',';
     const value = values[i];
     if (value === null || value === undefined) continue;
-    if (typeof value === 'string') line += `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
+    if (typeof value === 'string') {
+      const text = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+      line += `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
+    }
     else line += String(value);
   }
   return `${line}\n`;

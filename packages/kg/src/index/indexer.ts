@@ -32,6 +32,7 @@ import { createParsePool, type ParsePool } from './parse-pool.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { stripSourceExtension } from '../extract/language.js';
+import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -68,6 +69,8 @@ export interface IndexSummary {
   relationsByKind: Record<string, number>;
   syntaxErrorFiles: number;
   calls: CallOutcomes;
+  /** The PageRank recomputation, or null when the run kept the previous ranks (small change). */
+  ranks: RankSummary | null;
   durationMs: number;
   /** Wall time per phase; parse includes the object writes that overlap it. */
   timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number };
@@ -322,6 +325,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   await deferred?.restore();
   await collectGarbage(tx);
   await replaceSkipped(tx, skipped, ctx.runId);
+  const rewritten = newIds.size + removedIds.length;
+  const ranks = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten)) ? await computeObjectRanks(tx) : null;
 
   const coverage = evaluateGates(await sumCoverage(tx));
   const totals = await graphTotals(tx);
@@ -346,6 +351,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     relationsByKind: totals.relationsByKind,
     syntaxErrorFiles: totals.syntaxErrorFiles,
     calls,
+    ranks,
     durationMs: Math.round(performance.now() - ctx.started),
     timings: { walkMs, parseMs, resolveMs, writeMs },
     coverage,

@@ -2,7 +2,7 @@ import type { Sql } from '@agentlane/store';
 import type { Language } from '../extract/types.js';
 import type { KgObject, KgRelation, ModuleBindings, ParsedFile } from '../model.js';
 import type { SkippedPath } from './walk.js';
-import { OBJECT_COLUMNS, RELATION_COLUMNS, objectRow, relationRow } from './rows.js';
+import { OBJECT_WRITE_COLUMNS, RELATION_COLUMNS, objectRow, relationRow } from './rows.js';
 
 /**
  * Set-based writes for the KG tables, never one statement per row: objects and
@@ -55,7 +55,7 @@ export async function deleteFileData(sql: Sql, paths: readonly string[], { keepF
 
 /** Bulk-load object rows already encoded by `objectRow`. */
 export async function insertObjectRows(sql: Sql, rows: string): Promise<void> {
-  await sql.copyFrom('kg.objects', OBJECT_COLUMNS, rows);
+  await sql.copyFrom('kg.objects', OBJECT_WRITE_COLUMNS, rows);
 }
 
 /** External-module nodes: a handful per run, shared across files, so existing ones are kept. */

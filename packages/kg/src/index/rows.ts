@@ -1,5 +1,6 @@
 import { csvLine } from '@agentlane/store/csv';
 import type { KgObject, KgRelation } from '../model.js';
+import { searchDocument } from '../search/document.js';
 
 /**
  * Row encodings for bulk loads (`Sql.copyFrom`). Objects are encoded on the parse
@@ -25,9 +26,15 @@ export const OBJECT_COLUMNS = [
   'metadata',
 ] as const;
 
-const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+/** What a load writes: the object's columns plus what search matches it by (search/document.ts). */
+export const OBJECT_WRITE_COLUMNS = [...OBJECT_COLUMNS, 'name_key', 'search_tsv'] as const;
+
+/** jsonb rejects the escape `\u0000` too: NULs become U+FFFD before encoding. */
+const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value);
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value, withoutNul));
 
 export function objectRow(o: KgObject): string {
+  const search = searchDocument(o);
   return csvLine([
     o.id,
     o.kind,
@@ -44,7 +51,9 @@ export function objectRow(o: KgObject): string {
     json(o.fields),
     o.doc,
     o.exported,
-    JSON.stringify(o.metadata),
+    JSON.stringify(o.metadata, withoutNul),
+    search.nameKey,
+    search.tsvector,
   ]);
 }
 

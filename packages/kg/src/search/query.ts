@@ -1,0 +1,177 @@
+import { AgentlaneError } from '@agentlane/core';
+import type { Language, ObjectKind } from '../extract/types.js';
+import { abbreviationsOf } from './abbreviations.js';
+import { STOPWORDS, nameKey, splitWords, stem, terms, tsqueryTerm } from './tokens.js';
+
+/**
+ * Search input, validated and normalized once: what every ranker needs to know
+ * about the query, and the filters as SQL-ready values.
+ */
+
+export const OBJECT_KINDS: readonly ObjectKind[] = [
+  'module',
+  'namespace',
+  'class',
+  'interface',
+  'type',
+  'enum',
+  'function',
+  'method',
+  'property',
+  'variable',
+  'external_module',
+];
+
+const LANGUAGE_ALIASES: Record<string, Language> = { ts: 'ts', typescript: 'ts', py: 'py', python: 'py' };
+
+export const MAX_QUERY_LENGTH = 256;
+/** Words of a query that take part in matching; the rest only in the joined key. */
+const MAX_WORDS = 8;
+export const MAX_SEARCH_LIMIT = 100;
+export const DEFAULT_SEARCH_LIMIT = 20;
+
+export interface SearchOptions {
+  /** Only objects of these kinds. */
+  kind?: ObjectKind | readonly ObjectKind[];
+  /** `ts` / `py` (or `typescript` / `python`). */
+  language?: Language | 'typescript' | 'python';
+  /** A path prefix (`packages/kg/`) or a glob with `*` and `?` (`**\/*.test.ts`). */
+  path?: string;
+  /** 1–100. @defaultValue 20 */
+  limit?: number;
+}
+
+export interface ParsedQuery {
+  text: string;
+  /** The name the query most likely means, as a name key. */
+  key: string;
+  /** The name as typed (last segment of a dotted query), for a case-exact bonus. */
+  name: string;
+  /** A dotted query (`json.decoder.JSONDecoder`) lowercased, matched as a qualified-name suffix; '' otherwise. */
+  qualifier: string;
+  /** Full-text query: any of the terms (as prefixes), their usual abbreviations, or the joined key. Null when nothing is left. */
+  tsquery: string | null;
+  /**
+   * Names the query's words could spell besides the whole key: each word, and
+   * adjacent words joined in either order (`parse url` → urlparse). For queries
+   * that give a name plus context (`asyncio gather`, `ZipFile extractall`).
+   */
+  partKeys: PartKey[];
+  terms: string[];
+  kinds: ObjectKind[] | null;
+  language: Language | null;
+  /** A LIKE pattern over file paths, or null. */
+  pathPattern: string | null;
+  limit: number;
+}
+
+function invalid(message: string, details: Record<string, unknown> = {}): never {
+  throw new AgentlaneError('KG_INVALID_ARGUMENT', message, { details });
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** `src/` → `src/%`; `**\/*.test.ts` → `%/%.test.ts`. */
+export function pathPattern(path: string): string {
+  const trimmed = path.trim().replace(/^\.\//, '');
+  if (trimmed.length === 0) invalid('path must not be empty');
+  if (!/[*?]/.test(trimmed)) return `${escapeLike(trimmed)}%`;
+  return escapeLike(trimmed).replace(/\*\*\/|\*|\?/g, (glob) => (glob === '?' ? '_' : '%'));
+}
+
+/** A word as identifiers may spell it: itself and its usual abbreviations. */
+function spellings(word: string): string[] {
+  return [word, ...abbreviationsOf(stem(word))];
+}
+
+/** A tsquery matching any of these words (stemmed, as prefixes, with abbreviations). */
+function anyOf(words: readonly string[]): string | null {
+  const lexemes = new Set<string>();
+  for (const word of words) {
+    if (STOPWORDS.has(word)) continue;
+    const stemmed = stem(word);
+    lexemes.add(stemmed);
+    for (const short of abbreviationsOf(stemmed)) lexemes.add(short);
+  }
+  return lexemes.size === 0 ? null : [...lexemes].map((t) => tsqueryTerm(t, t.length >= 3)).join(' | ');
+}
+
+const MAX_PART_KEYS = 64;
+
+export interface PartKey {
+  key: string;
+  /** The query's other words, which must match around an object with this name; null when the name uses them all. */
+  context: string | null;
+}
+
+function partKeys(words: readonly string[], key: string): PartKey[] {
+  if (words.length < 2) return [];
+  const out = new Map<string, PartKey>();
+  const add = (candidate: string, used: readonly number[]) => {
+    if (candidate.length < 3 || candidate === key || out.has(candidate) || out.size >= MAX_PART_KEYS) return;
+    const rest = words.filter((_, i) => !used.includes(i));
+    const context = anyOf(rest);
+    // Words left over that are all stopwords give no context to check: skip, unless none are left.
+    if (context || rest.length === 0) out.set(candidate, { key: candidate, context });
+  };
+  words.forEach((word, i) => {
+    for (const spelling of spellings(word)) add(spelling, [i]);
+  });
+  // Two words in either order (`parse url` → urlparse, `copy file tree` → copytree), then three in order.
+  words.forEach((a, i) => {
+    words.forEach((b, j) => {
+      if (i === j) return;
+      for (const x of spellings(a)) for (const y of spellings(b)) add(x + y, [i, j]);
+    });
+  });
+  for (let i = 0; i + 2 < words.length; i += 1) add(words.slice(i, i + 3).join(''), [i, i + 1, i + 2]);
+  return [...out.values()];
+}
+
+export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQuery {
+  if (typeof query !== 'string') invalid('query must be a string');
+  const text = query.trim();
+  if (text.length === 0) invalid('query must not be empty');
+  if (text.length > MAX_QUERY_LENGTH) invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`, { length: text.length });
+
+  const limit = options.limit ?? DEFAULT_SEARCH_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) invalid(`limit must be an integer from 1 to ${MAX_SEARCH_LIMIT}`, { limit });
+
+  const kinds = options.kind === undefined ? null : Array.isArray(options.kind) ? [...(options.kind as ObjectKind[])] : [options.kind as ObjectKind];
+  for (const kind of kinds ?? []) if (!OBJECT_KINDS.includes(kind)) invalid(`Unknown object kind: ${JSON.stringify(kind)}`, { kind, allowed: OBJECT_KINDS });
+  let language: Language | null = null;
+  if (options.language !== undefined) {
+    language = LANGUAGE_ALIASES[String(options.language).toLowerCase()] ?? invalid(`Unknown language: ${JSON.stringify(options.language)}`, { allowed: ['ts', 'py'] });
+  }
+
+  // `a.b.C`, `A::b`, `A#b`: a qualified name; the last segment is the name.
+  const dotted = !/\s/.test(text) && /[.#:]/.test(text.replace(/^[.#:]+|[.#:]+$/g, ''));
+  const segments = text.split(/[.#:]+/).filter((s) => s.length > 0);
+  const name = dotted ? (segments[segments.length - 1] ?? text) : text;
+  const key = nameKey(name);
+  const words = splitWords(text).slice(0, MAX_WORDS);
+  const queryTerms = [...new Set(terms(text))];
+  const fallback = queryTerms.length > 0 ? queryTerms : [...new Set(words.map(stem))];
+  const lexemes = new Set<string>();
+  for (const term of fallback) {
+    lexemes.add(term);
+    for (const short of abbreviationsOf(term)) lexemes.add(short);
+  }
+  const alternatives = [...lexemes].map((t) => tsqueryTerm(t, t.length >= 3));
+  if (key.length > 0 && !lexemes.has(key)) alternatives.push(tsqueryTerm(key));
+  return {
+    text,
+    key,
+    name,
+    qualifier: dotted ? segments.join('.').toLowerCase() : '',
+    tsquery: alternatives.length > 0 ? alternatives.join(' | ') : null,
+    partKeys: partKeys(words, key),
+    terms: fallback,
+    kinds,
+    language,
+    pathPattern: options.path === undefined ? null : pathPattern(options.path),
+    limit,
+  };
+}

@@ -1,0 +1,229 @@
+import type { Sql } from '@agentlane/store';
+import type { Language, ObjectKind } from '../extract/types.js';
+import { assertIndexed } from '../query/stats.js';
+import { parseQuery, type ParsedQuery, type SearchOptions } from './query.js';
+
+/**
+ * Hybrid code search over CBO objects. Each ranker proposes its best candidates
+ * (all in one SQL statement, so one round trip), and reciprocal rank fusion
+ * combines them:
+ *
+ *   score(o) = Σ_r  w_r / (K + rank_r(o))
+ *
+ * over the rankers that found `o` (K = 60, as in Cormack et al.), plus the graph
+ * prior as one more ranking of the candidates by PageRank. Weights say how much a
+ * ranker's first place is worth: an exact name is the strongest evidence, text
+ * relevance next, then a prefix or a near-miss spelling, then centrality.
+ * Every hit says which rankers found it and where.
+ */
+
+export type RankerName = 'exact' | 'name' | 'prefix' | 'fuzzy' | 'text' | 'graph';
+
+export const RANKER_WEIGHTS: Readonly<Record<RankerName, number>> = {
+  exact: 4,
+  name: 3,
+  text: 2,
+  prefix: 1,
+  fuzzy: 1.5,
+  graph: 0.5,
+};
+
+export const RRF_K = 10;
+/** Score factor for objects in test code, unless the query asks for tests. */
+export const TEST_CODE_FACTOR = 0.5;
+const TEST_PATH = /(^|\/)(tests?|__tests__|testing|spec)\/|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
+/** Candidates each ranker proposes. */
+const CANDIDATES = 50;
+
+export interface SearchReason {
+  ranker: RankerName;
+  /** 1-based position in that ranker's list. */
+  rank: number;
+  detail: string;
+}
+
+export interface SearchHit {
+  id: string;
+  kind: ObjectKind;
+  name: string;
+  qualifiedName: string;
+  language: Language;
+  filePath: string | null;
+  startLine: number | null;
+  endLine: number | null;
+  signature: string;
+  /** The doc comment's first line, if any. */
+  summary: string | null;
+  score: number;
+  reasons: SearchReason[];
+}
+
+export interface SearchResult {
+  query: string;
+  hits: SearchHit[];
+}
+
+interface CandidateRow {
+  ranker: Exclude<RankerName, 'graph'>;
+  pos: number;
+  value: number | null;
+  id: string;
+  kind: ObjectKind;
+  name: string;
+  qualified_name: string;
+  language: Language;
+  file_path: string | null;
+  start_line: number | null;
+  end_line: number | null;
+  signature: string;
+  summary: string | null;
+  prior: number;
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+function filterSql(q: ParsedQuery, params: Params): string {
+  const parts: string[] = [];
+  if (q.kinds) parts.push(`o.kind = ANY(${params.add(q.kinds, '::text[]')})`);
+  if (q.language) parts.push(`o.language = ${params.add(q.language)}`);
+  if (q.pathPattern) parts.push(`o.file_path LIKE ${params.add(q.pathPattern)}`);
+  return parts.map((p) => ` AND ${p}`).join('');
+}
+
+/** The candidate statement: one CTE per ranker, joined to the objects and their ranks. */
+function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | null {
+  const params = new Params();
+  const filters = filterSql(q, params);
+  const ctes: string[] = [];
+  const unions: string[] = [];
+  if (q.key.length > 0) {
+    const key = params.add(q.key);
+    const name = params.add(q.name);
+    const qualifier = params.add(q.qualifier);
+    ctes.push(`exact AS (
+      SELECT o.id, row_number() OVER (ORDER BY (o.name = ${name}) DESC,
+               (${qualifier} <> '' AND (lower(o.qualified_name) = ${qualifier} OR lower(o.qualified_name) LIKE '%.' || ${qualifier})) DESC,
+               coalesce(r.rank, 1) DESC, o.qualified_name) AS pos, NULL::real AS value
+        FROM kg.objects o LEFT JOIN kg.object_ranks r ON r.id = o.id
+       WHERE o.name_key = ${key}${filters}
+       ORDER BY pos LIMIT ${CANDIDATES})`);
+    unions.push(`SELECT 'exact' AS ranker, id, pos, value FROM exact`);
+    if (q.key.length >= 3) {
+      const like = params.add(`${q.key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      ctes.push(`prefix AS (
+        SELECT o.id, row_number() OVER (ORDER BY length(o.name_key), coalesce(r.rank, 1) DESC, o.qualified_name) AS pos, NULL::real AS value
+          FROM kg.objects o LEFT JOIN kg.object_ranks r ON r.id = o.id
+         WHERE o.name_key LIKE ${like} AND o.name_key <> ${key}${filters}
+         ORDER BY pos LIMIT ${CANDIDATES})`);
+      unions.push(`SELECT 'prefix', id, pos, value FROM prefix`);
+    }
+    // Typos are made in identifiers: a query of several words is not one misspelled name.
+    if (q.key.length >= 4 && !/\s/.test(q.text)) {
+      ctes.push(`fuzzy AS (
+        SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
+          SELECT o.id, similarity(o.name_key, ${key})::real AS value
+            FROM kg.objects o
+           WHERE o.name_key % ${key} AND o.name_key <> ${key}${filters}
+           ORDER BY value DESC LIMIT ${CANDIDATES}) f)`);
+      unions.push(`SELECT 'fuzzy', id, pos, value FROM fuzzy`);
+    }
+  }
+  if (q.tsquery) {
+    const tsquery = params.add(q.tsquery, '::tsquery');
+    // ts_rank over an OR query adds up the weight of every query term an object has:
+    // more of the query, in stronger places (name > container > path, signature > doc), ranks higher.
+    const rank = `ts_rank('{0.1, 0.2, 0.4, 1.0}', o.search_tsv, ${tsquery}, 0)::real`;
+    if (q.partKeys.length > 0) {
+      ctes.push(`name AS (
+        SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
+          SELECT DISTINCT ON (o.id) o.id,
+                 CASE WHEN k.context IS NULL THEN 1 ELSE ts_rank('{0.02, 0.3, 0.5, 0.5}', o.search_tsv, k.context::tsquery, 0) END::real AS value
+            FROM unnest(${params.add(q.partKeys.map((p) => p.key), '::text[]')}, ${params.add(q.partKeys.map((p) => p.context), '::text[]')}) AS k(key, context)
+            JOIN kg.objects o ON o.name_key = k.key
+           WHERE (k.context IS NULL OR o.search_tsv @@ k.context::tsquery)${filters}
+           ORDER BY o.id, value DESC) n ORDER BY value DESC LIMIT ${CANDIDATES})`);
+      unions.push(`SELECT 'name', id, pos, value FROM name`);
+    }
+    ctes.push(`text AS (
+      SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
+        SELECT o.id, ${rank} AS value
+          FROM kg.objects o
+         WHERE o.search_tsv @@ ${tsquery}${filters}
+         ORDER BY value DESC LIMIT ${CANDIDATES}) t)`);
+    unions.push(`SELECT 'text', id, pos, value FROM text`);
+  }
+  if (ctes.length === 0) return null;
+  const text = `WITH ${ctes.join(',\n')},
+    hits AS (${unions.join(' UNION ALL ')})
+    SELECT h.ranker, h.pos::int AS pos, h.value, o.id, o.kind, o.name, o.qualified_name, o.language, o.file_path,
+           o.start_line, o.end_line, o.signature, substring(split_part(coalesce(o.doc, ''), E'\\n', 1) for 200) AS summary,
+           coalesce(r.rank, 1)::real AS prior
+      FROM hits h JOIN kg.objects o ON o.id = h.id LEFT JOIN kg.object_ranks r ON r.id = h.id`;
+  return { text, values: params.values };
+}
+
+function describe(ranker: RankerName, value: number | null, q: ParsedQuery, row: CandidateRow): string {
+  switch (ranker) {
+    case 'exact':
+      return row.name === q.name ? 'name matches exactly' : `name matches ${JSON.stringify(q.name)} ignoring case and separators`;
+    case 'name':
+      return `name is one of the query's words, the rest match around it (relevance ${(value ?? 0).toFixed(3)})`;
+    case 'prefix':
+      return `name starts with ${JSON.stringify(q.name)}`;
+    case 'fuzzy':
+      return `name is similar (trigram similarity ${(value ?? 0).toFixed(2)})`;
+    case 'text':
+      return `text relevance ${(value ?? 0).toFixed(3)} over name, container, path, signature and doc`;
+    case 'graph':
+      return `PageRank ${row.prior.toFixed(1)}× the average object`;
+  }
+}
+
+/** Rank CBO objects for a query; see the module comment for how. */
+export async function searchObjects(sql: Sql, query: unknown, options: SearchOptions = {}): Promise<SearchResult> {
+  const q = parseQuery(query, options);
+  const statement = candidateSql(q);
+  const { rows } = statement ? await sql.query<CandidateRow>(statement.text, statement.values) : { rows: [] };
+  const byId = new Map<string, { row: CandidateRow; score: number; reasons: SearchReason[] }>();
+  for (const row of rows) {
+    const entry = byId.get(row.id) ?? { row, score: 0, reasons: [] };
+    // A near-miss spelling counts by how near it is.
+    const weight = RANKER_WEIGHTS[row.ranker] * (row.ranker === 'fuzzy' ? (row.value ?? 0) : 1);
+    entry.score += weight / (RRF_K + row.pos);
+    entry.reasons.push({ ranker: row.ranker, rank: row.pos, detail: describe(row.ranker, row.value, q, row) });
+    byId.set(row.id, entry);
+  }
+  // The graph prior ranks the candidates by PageRank; objects of average rank or less get nothing from it.
+  const central = [...byId.values()].filter((e) => e.row.prior > 1).sort((a, b) => b.row.prior - a.row.prior || a.row.id.localeCompare(b.row.id));
+  central.forEach((entry, i) => {
+    entry.score += RANKER_WEIGHTS.graph / (RRF_K + i + 1);
+    entry.reasons.push({ ranker: 'graph', rank: i + 1, detail: describe('graph', null, q, entry.row) });
+  });
+  const wantsTests = /\btests?\b|\bspec\b/i.test(q.text);
+  if (!wantsTests) for (const entry of byId.values()) if (entry.row.file_path && TEST_PATH.test(entry.row.file_path)) entry.score *= TEST_CODE_FACTOR;
+  const ranked = [...byId.values()].sort((a, b) => b.score - a.score || a.row.qualified_name.localeCompare(b.row.qualified_name)).slice(0, q.limit);
+  if (ranked.length === 0) await assertIndexed(sql);
+  return {
+    query: q.text,
+    hits: ranked.map(({ row, score, reasons }) => ({
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      qualifiedName: row.qualified_name,
+      language: row.language,
+      filePath: row.file_path,
+      startLine: row.start_line,
+      endLine: row.end_line,
+      signature: row.signature,
+      summary: row.summary ? row.summary : null,
+      score: Number(score.toFixed(6)),
+      reasons: reasons.sort((a, b) => RANKER_WEIGHTS[b.ranker] / (RRF_K + b.rank) - RANKER_WEIGHTS[a.ranker] / (RRF_K + a.rank)),
+    })),
+  };
+}
