@@ -2,7 +2,25 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { coerceError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
-import { MAX_DEPTH, RELATION_KINDS, fileOutline, freshnessProbe, getObject, impactOf, kgStats, relationsOf, type RelationKind } from '@agentlane/kg';
+import {
+  DEFAULT_BUDGET_TOKENS,
+  MAX_BUDGET_TOKENS,
+  MAX_DEPTH,
+  MAX_SEARCH_LIMIT,
+  MIN_BUDGET_TOKENS,
+  OBJECT_KINDS,
+  RELATION_KINDS,
+  buildContext,
+  fileOutline,
+  freshnessProbe,
+  getObject,
+  impactOf,
+  kgStats,
+  relationsOf,
+  searchObjects,
+  type ObjectKind,
+  type RelationKind,
+} from '@agentlane/kg';
 
 /**
  * The KG as Model Context Protocol tools, so coding agents can query it directly
@@ -31,6 +49,35 @@ export function createMcpServer(options: McpOptions): McpServer {
     }
   };
 
+  server.registerTool(
+    'kg_search',
+    {
+      description:
+        'Find code objects (functions, classes, methods, modules…) by name, partial name, typo or a description in words. Each hit says why it matched.',
+      inputSchema: {
+        query: z.string().min(1).max(256),
+        kind: z.array(z.enum(OBJECT_KINDS as [ObjectKind, ...ObjectKind[]])).optional(),
+        language: z.enum(['ts', 'py']).optional(),
+        path: z.string().min(1).optional().describe('path prefix or glob, e.g. src/ or **/*.py'),
+        limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(10),
+      },
+    },
+    ({ query, kind, language, path, limit }) => answer(() => searchObjects(options.sql, query, { kind, language, path, limit })),
+  );
+  server.registerTool(
+    'kg_context',
+    {
+      description:
+        'A map of the code relevant to a task within a token budget: signatures (not bodies) grouped by file, ranked by personalized PageRank from the query, files and symbols.',
+      inputSchema: {
+        query: z.string().max(256).optional(),
+        files: z.array(z.string().min(1)).max(100).optional(),
+        symbols: z.array(z.string().min(1)).max(100).optional(),
+        budget_tokens: z.number().int().min(MIN_BUDGET_TOKENS).max(MAX_BUDGET_TOKENS).default(DEFAULT_BUDGET_TOKENS),
+      },
+    },
+    ({ query, files, symbols, budget_tokens }) => answer(() => buildContext(options.sql, { query, files, symbols, budgetTokens: budget_tokens })),
+  );
   server.registerTool(
     'kg_symbol',
     { description: 'One code object (function, class, method, …) by id: signature, params, returns, fields, file and lines.', inputSchema: { id: z.string() } },

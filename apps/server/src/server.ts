@@ -3,11 +3,31 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AgentlaneError, coerceError, type ErrorCode, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
-import { MAX_DEPTH, RELATION_KINDS, fileOutline, freshnessProbe, getObject, impactOf, kgStats, relationsOf, type RelationKind } from '@agentlane/kg';
+import {
+  DEFAULT_BUDGET_TOKENS,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_BUDGET_TOKENS,
+  MAX_DEPTH,
+  MAX_QUERY_LENGTH,
+  MAX_SEARCH_LIMIT,
+  MIN_BUDGET_TOKENS,
+  OBJECT_KINDS,
+  RELATION_KINDS,
+  buildContext,
+  fileOutline,
+  freshnessProbe,
+  getObject,
+  impactOf,
+  kgStats,
+  relationsOf,
+  searchObjects,
+  type ObjectKind,
+  type RelationKind,
+} from '@agentlane/kg';
 
 /**
- * The KG HTTP API for agents (issue 3, graph part): objects, relations, file
- * outlines, impact and stats, each answer carrying the index's freshness. Input
+ * The KG HTTP API for agents: code search, objects, relations, file outlines,
+ * impact, context packs and stats, each answer carrying the index's freshness. Input
  * is validated by JSON Schema (which also feeds `/openapi.json`), errors are JSON
  * `{error: {code, message}}` with a 4xx status, never a bare 500 for bad input.
  */
@@ -149,6 +169,56 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       },
     },
     async (request) => ({ ...(await impactOf(options.sql, request.body ?? {})), freshness: await freshness() }),
+  );
+
+  app.get<{ Querystring: { q: string; kind?: ObjectKind[]; language?: 'ts' | 'py'; path?: string; limit?: number } }>(
+    '/api/search/code',
+    {
+      schema: {
+        summary: 'Hybrid code search: exact, name-in-context, prefix, fuzzy and full-text rankers fused with a PageRank prior',
+        querystring: {
+          type: 'object',
+          properties: {
+            q: { type: 'string', minLength: 1, maxLength: MAX_QUERY_LENGTH, pattern: '\\S' },
+            kind: { type: 'array', items: { type: 'string', enum: [...OBJECT_KINDS] } },
+            language: { type: 'string', enum: ['ts', 'py'] },
+            path: { type: 'string', minLength: 1, maxLength: 1024 },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_LIMIT, default: DEFAULT_SEARCH_LIMIT },
+          },
+          required: ['q'],
+          additionalProperties: false,
+        },
+        response: responses,
+      },
+    },
+    async (request) => {
+      const { q, kind, language, path, limit } = request.query;
+      return { ...(await searchObjects(options.sql, q, { kind, language, path, limit })), freshness: await freshness() };
+    },
+  );
+
+  app.post<{ Body: { query?: string; files?: string[]; symbols?: string[]; budget_tokens?: number } }>(
+    '/api/kg/context',
+    {
+      schema: {
+        summary: 'A context pack: signatures of the code relevant to a task, grouped by file, within a token budget',
+        body: {
+          type: 'object',
+          properties: {
+            query: { type: 'string', maxLength: MAX_QUERY_LENGTH },
+            files: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 4096 }, maxItems: 100 },
+            symbols: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512 }, maxItems: 100 },
+            budget_tokens: { type: 'integer', minimum: MIN_BUDGET_TOKENS, maximum: MAX_BUDGET_TOKENS, default: DEFAULT_BUDGET_TOKENS },
+          },
+          additionalProperties: false,
+        },
+        response: responses,
+      },
+    },
+    async (request) => {
+      const { query, files, symbols, budget_tokens } = request.body ?? {};
+      return { ...(await buildContext(options.sql, { query, files, symbols, budgetTokens: budget_tokens })), freshness: await freshness() };
+    },
   );
 
   return app;

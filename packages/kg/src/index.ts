@@ -38,3 +38,5 @@ export { computeObjectRanks, RANK_EDGE_WEIGHTS, type RankSummary } from './searc
 export { pageRank, GraphBuilder, type WeightedGraph, type PageRankOptions } from './search/pagerank.js';
 export { nameKey, splitWords, terms } from './search/tokens.js';
 export { evaluateRelevance, type JudgedQuery, type QueryOutcome, type RelevanceReport } from './search/relevance.js';
+export { buildContext, DEFAULT_BUDGET_TOKENS, MIN_BUDGET_TOKENS, MAX_BUDGET_TOKENS, type ContextRequest, type ContextPack, type ContextFile, type ContextObject } from './search/context.js';
+export { TOKENIZER, tokenCounter } from './search/tokenizer.js';

@@ -20,6 +20,7 @@ import {
 } from '@agentlane/kg';
 import { openContext } from '../context.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
+import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table } from '../output.js';
 
 function positiveInt(value: string): number {
@@ -185,6 +186,7 @@ export function kgCommand(): Command {
       }
     });
 
+  addSearchCommands(kg);
   addGraphCommands(kg);
   addProjectCommand(kg);
   return kg;

@@ -1,7 +1,7 @@
 import { AgentlaneError } from '@agentlane/core';
 import type { Language, ObjectKind } from '../extract/types.js';
 import { abbreviationsOf } from './abbreviations.js';
-import { STOPWORDS, nameKey, splitWords, stem, terms, tsqueryTerm } from './tokens.js';
+import { STOPWORDS, nameKey, splitWords, stem, terms, tsqueryTerm, type Weight } from './tokens.js';
 
 /**
  * Search input, validated and normalized once: what every ranker needs to know
@@ -49,8 +49,13 @@ export interface ParsedQuery {
   name: string;
   /** A dotted query (`json.decoder.JSONDecoder`) lowercased, matched as a qualified-name suffix; '' otherwise. */
   qualifier: string;
-  /** Full-text query: any of the terms (as prefixes), their usual abbreviations, or the joined key. Null when nothing is left. */
+  /** Which objects the text ranker scores (see `parseQuery`). Null when the query has no searchable words. */
   tsquery: string | null;
+  /**
+   * Per query word, per term in it, a tsquery for each weight (A, B, C, D) matching the term (or
+   * its abbreviations) only there: how the text ranker scores where a term matched.
+   */
+  termQueries: Array<Array<Record<Weight, string>>>;
   /**
    * Names the query's words could spell besides the whole key: each word, and
    * adjacent words joined in either order (`parse url` → urlparse). For queries
@@ -86,6 +91,11 @@ function spellings(word: string): string[] {
   return [word, ...abbreviationsOf(stem(word))];
 }
 
+/** A term or any of its abbreviations, restricted to `weights` if given; `prefix` matches longer words too. */
+function anyLexeme(term: string, weights = '', prefix = false): string {
+  return [term, ...abbreviationsOf(term)].map((l) => tsqueryTerm(l, prefix && l.length >= 4, weights)).join(' | ');
+}
+
 /** A tsquery matching any of these words (stemmed, as prefixes, with abbreviations). */
 function anyOf(words: readonly string[]): string | null {
   const lexemes = new Set<string>();
@@ -95,13 +105,15 @@ function anyOf(words: readonly string[]): string | null {
     lexemes.add(stemmed);
     for (const short of abbreviationsOf(stemmed)) lexemes.add(short);
   }
-  return lexemes.size === 0 ? null : [...lexemes].map((t) => tsqueryTerm(t, t.length >= 3)).join(' | ');
+  return lexemes.size === 0 ? null : [...lexemes].map((t) => tsqueryTerm(t)).join(' | ');
 }
 
 const MAX_PART_KEYS = 64;
 
 export interface PartKey {
   key: string;
+  /** How many of the query's words the key spells. */
+  words: number;
   /** The query's other words, which must match around an object with this name; null when the name uses them all. */
   context: string | null;
 }
@@ -113,8 +125,7 @@ function partKeys(words: readonly string[], key: string): PartKey[] {
     if (candidate.length < 3 || candidate === key || out.has(candidate) || out.size >= MAX_PART_KEYS) return;
     const rest = words.filter((_, i) => !used.includes(i));
     const context = anyOf(rest);
-    // Words left over that are all stopwords give no context to check: skip, unless none are left.
-    if (context || rest.length === 0) out.set(candidate, { key: candidate, context });
+    out.set(candidate, { key: candidate, words: used.length, context });
   };
   words.forEach((word, i) => {
     for (const spelling of spellings(word)) add(spelling, [i]);
@@ -154,19 +165,47 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
   const words = splitWords(text).slice(0, MAX_WORDS);
   const queryTerms = [...new Set(terms(text))];
   const fallback = queryTerms.length > 0 ? queryTerms : [...new Set(words.map(stem))];
-  const lexemes = new Set<string>();
-  for (const term of fallback) {
-    lexemes.add(term);
-    for (const short of abbreviationsOf(term)) lexemes.add(short);
+  // Scored per word as typed: `SequenceMatcher ratio` is two words, not three terms,
+  // so a class named by the first word does not outscore its method named by the second.
+  const wordTerms: string[][] = [];
+  for (const word of text.split(/\s+/).slice(0, MAX_WORDS)) {
+    const pieces = [...new Set(terms(word))];
+    if (pieces.length > 0) wordTerms.push(pieces);
   }
-  const alternatives = [...lexemes].map((t) => tsqueryTerm(t, t.length >= 3));
-  if (key.length > 0 && !lexemes.has(key)) alternatives.push(tsqueryTerm(key));
+  if (wordTerms.length === 0 && fallback.length > 0) wordTerms.push(fallback);
+  // The last word may be unfinished (typed as you go): it matches as a prefix. Others
+  // match whole: prefixes of every word would make the index scan most of the graph.
+  const lastWord = wordTerms.length - 1;
+  const isPrefix = (w: number, p: number) => w === lastWord && p === (wordTerms[w] as string[]).length - 1;
+  const termQueries = wordTerms.map((pieces, w) =>
+    pieces.map((term, p) => {
+      const at = (weight: Weight) => anyLexeme(term, weight, isPrefix(w, p));
+      return { A: at('A'), B: at('B'), C: at('C'), D: at('D') };
+    }),
+  );
+  // What the text ranker considers: objects matching every word but at most one
+  // (all of them for one or two words), or the whole query as one name. A lone word
+  // must match a name, container, path or signature, not just some doc.
+  const wordQuery = (w: number, weights = '') =>
+    (wordTerms[w] as string[]).map((t, p) => `(${anyLexeme(t, weights, isPrefix(w, p))})`).join(' & ');
+  const indexes = wordTerms.map((_, i) => i);
+  let match: string | null = null;
+  if (wordTerms.length === 1) match = wordQuery(0, 'ABC');
+  else if (wordTerms.length === 2) match = indexes.map((w) => wordQuery(w)).join(' & ');
+  else if (wordTerms.length > 2) {
+    match = indexes
+      .map((skip) => indexes.filter((i) => i !== skip).map((w) => `(${wordQuery(w)})`).join(' & '))
+      .map((combination) => `(${combination})`)
+      .join(' | ');
+  }
+  if (match !== null && key.length > 0) match = `${match} | ${tsqueryTerm(key)}`;
   return {
     text,
     key,
     name,
     qualifier: dotted ? segments.join('.').toLowerCase() : '',
-    tsquery: alternatives.length > 0 ? alternatives.join(' | ') : null,
+    tsquery: match,
+    termQueries: termQueries.slice(0, MAX_WORDS),
     partKeys: partKeys(words, key),
     terms: fallback,
     kinds,

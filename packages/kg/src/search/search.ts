@@ -114,7 +114,7 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
        WHERE o.name_key = ${key}${filters}
        ORDER BY pos LIMIT ${CANDIDATES})`);
     unions.push(`SELECT 'exact' AS ranker, id, pos, value FROM exact`);
-    if (q.key.length >= 3) {
+    if (q.key.length >= 4) {
       const like = params.add(`${q.key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       ctes.push(`prefix AS (
         SELECT o.id, row_number() OVER (ORDER BY length(o.name_key), coalesce(r.rank, 1) DESC, o.qualified_name) AS pos, NULL::real AS value
@@ -136,26 +136,39 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
   }
   if (q.tsquery) {
     const tsquery = params.add(q.tsquery, '::tsquery');
-    // ts_rank over an OR query adds up the weight of every query term an object has:
-    // more of the query, in stronger places (name > container > path, signature > doc), ranks higher.
-    const rank = `ts_rank('{0.1, 0.2, 0.4, 1.0}', o.search_tsv, ${tsquery}, 0)::real`;
     if (q.partKeys.length > 0) {
+      // Value: the words the name spells, plus how well the other words match around it
+      // (container and path count, the doc barely: a module's doc lists everything in it).
       ctes.push(`name AS (
         SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
           SELECT DISTINCT ON (o.id) o.id,
-                 CASE WHEN k.context IS NULL THEN 1 ELSE ts_rank('{0.02, 0.3, 0.5, 0.5}', o.search_tsv, k.context::tsquery, 0) END::real AS value
-            FROM unnest(${params.add(q.partKeys.map((p) => p.key), '::text[]')}, ${params.add(q.partKeys.map((p) => p.context), '::text[]')}) AS k(key, context)
+                 (k.words + CASE WHEN k.context IS NULL THEN 0 ELSE ts_rank('{0.02, 0.3, 0.5, 0.5}', o.search_tsv, k.context::tsquery, 0) END)::real AS value
+            FROM unnest(${params.add(q.partKeys.map((p) => p.key), '::text[]')}, ${params.add(q.partKeys.map((p) => p.words), '::int[]')},
+                        ${params.add(q.partKeys.map((p) => p.context), '::text[]')}) AS k(key, words, context)
             JOIN kg.objects o ON o.name_key = k.key
-           WHERE (k.context IS NULL OR o.search_tsv @@ k.context::tsquery)${filters}
+           WHERE o.name_key = ANY(${params.add(q.partKeys.map((p) => p.key), '::text[]')})${filters}
            ORDER BY o.id, value DESC) n ORDER BY value DESC LIMIT ${CANDIDATES})`);
       unions.push(`SELECT 'name', id, pos, value FROM name`);
     }
+    // Each query word scores by the strongest place it matched (a camelCase word: the
+    // mean over its parts): name 1, container 0.5,
+    // path or signature 0.3, doc 0.1; the whole query as one name adds 1. Objects
+    // matching more of the query, in stronger places, rank higher (coordination match).
+    const scores = q.termQueries.map((word) => {
+      const pieces = word.map(
+        (t) =>
+          `CASE WHEN o.search_tsv @@ ${params.add(t.A, '::tsquery')} THEN 1 WHEN o.search_tsv @@ ${params.add(t.B, '::tsquery')} THEN 0.5
+                WHEN o.search_tsv @@ ${params.add(t.C, '::tsquery')} THEN 0.3 WHEN o.search_tsv @@ ${params.add(t.D, '::tsquery')} THEN 0.1 ELSE 0 END`,
+      );
+      return pieces.length === 1 ? (pieces[0] as string) : `(${pieces.join(' + ')}) / ${pieces.length}.0`;
+    });
+    if (q.key.length > 0) scores.push(`CASE WHEN o.name_key = ${params.add(q.key)} THEN 1 ELSE 0 END`);
     ctes.push(`text AS (
       SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
-        SELECT o.id, ${rank} AS value
+        SELECT o.id, (${scores.length > 0 ? scores.join(' + ') : '0'})::real AS value, length(o.name_key) AS len
           FROM kg.objects o
          WHERE o.search_tsv @@ ${tsquery}${filters}
-         ORDER BY value DESC LIMIT ${CANDIDATES}) t)`);
+         ORDER BY value DESC, len LIMIT ${CANDIDATES}) t)`);
     unions.push(`SELECT 'text', id, pos, value FROM text`);
   }
   if (ctes.length === 0) return null;
@@ -173,13 +186,13 @@ function describe(ranker: RankerName, value: number | null, q: ParsedQuery, row:
     case 'exact':
       return row.name === q.name ? 'name matches exactly' : `name matches ${JSON.stringify(q.name)} ignoring case and separators`;
     case 'name':
-      return `name is one of the query's words, the rest match around it (relevance ${(value ?? 0).toFixed(3)})`;
+      return `name is spelled by ${Math.floor(value ?? 0)} of the query's words; the rest match around it (${((value ?? 0) % 1).toFixed(3)})`;
     case 'prefix':
       return `name starts with ${JSON.stringify(q.name)}`;
     case 'fuzzy':
       return `name is similar (trigram similarity ${(value ?? 0).toFixed(2)})`;
     case 'text':
-      return `text relevance ${(value ?? 0).toFixed(3)} over name, container, path, signature and doc`;
+      return `text match ${(value ?? 0).toFixed(1)} (each query word: 1 in the name, 0.5 container, 0.3 path or signature, 0.1 doc)`;
     case 'graph':
       return `PageRank ${row.prior.toFixed(1)}× the average object`;
   }

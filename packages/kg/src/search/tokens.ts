@@ -89,7 +89,8 @@ export function tsvectorLiteral(sections: ReadonlyArray<readonly [Weight, readon
   return out.join(' ');
 }
 
-/** A tsquery literal term (`'word'`), prefix-matching when `prefix`. */
-export function tsqueryTerm(lexeme: string, prefix = false): string {
-  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'${prefix ? ':*' : ''}`;
+/** A tsquery literal term (`'word'`), prefix-matching when `prefix`, restricted to `weights` when given. */
+export function tsqueryTerm(lexeme: string, prefix = false, weights = ''): string {
+  const flags = `${prefix ? '*' : ''}${weights}`;
+  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'${flags ? `:${flags}` : ''}`;
 }
