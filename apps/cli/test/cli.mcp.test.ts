@@ -33,7 +33,7 @@ describe('agentlane mcp (real MCP client over stdio)', () => {
 
   it('lists the KG tools', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['kg_impact', 'kg_outline', 'kg_references', 'kg_stats', 'kg_symbol']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['kg_context', 'kg_impact', 'kg_outline', 'kg_references', 'kg_search', 'kg_stats', 'kg_symbol']);
   });
 
   it('answers symbol, references, outline and impact with freshness', async () => {
@@ -48,10 +48,21 @@ describe('agentlane mcp (real MCP client over stdio)', () => {
     expect(impact.result.files).toEqual(['src/lib/index.ts', 'src/main.ts']);
   });
 
+  it('searches and builds context packs', async () => {
+    const search = JSON.parse((await call('kg_search', { query: 'makeSqare', limit: 3 })).text);
+    expect(search.result.hits[0]).toMatchObject({ qualifiedName: 'makeSquare', filePath: 'src/lib/shapes.ts' });
+    expect(search.freshness.fresh).toBe(true);
+    const context = JSON.parse((await call('kg_context', { symbols: ['makeSquare'], budget_tokens: 200 })).text);
+    expect(context.result.usedTokens).toBeLessThanOrEqual(200);
+    expect(context.result.text).toContain('makeSquare(side: number): Square');
+  });
+
   it('reports bad input as a tool error with a stable code', async () => {
     expect(await call('kg_symbol', { id: '00000000-0000-8000-8000-000000000000' })).toMatchObject({ isError: true, text: expect.stringMatching(/^KG_NOT_FOUND:/) });
     expect(await call('kg_symbol', { id: 'nope' })).toMatchObject({ isError: true, text: expect.stringMatching(/^KG_INVALID_ARGUMENT:/) });
     const tooDeep = await call('kg_references', { id: makeSquare, depth: 99 });
     expect(tooDeep.isError).toBe(true);
+    expect((await call('kg_search', { query: '' })).isError).toBe(true);
+    expect(await call('kg_context', {})).toMatchObject({ isError: true, text: expect.stringMatching(/^KG_INVALID_ARGUMENT:/) });
   });
 });

@@ -14,6 +14,8 @@ interface RelationsBody { edges: { filePath: string; line: number }[] }
 interface OutlineBody { outline: { object: { kind: string } } }
 interface ImpactBody { files: string[] }
 interface StatsBody { stats: { files: Record<string, number> } }
+interface SearchBody { query: string; hits: { qualifiedName: string; filePath: string; reasons: { ranker: string }[] }[]; freshness: { fresh: boolean } }
+interface ContextBody { text: string; usedTokens: number; budgetTokens: number; files: { path: string }[]; freshness: { fresh: boolean } }
 interface OpenApiBody { openapi: string; paths: Record<string, unknown> }
 const read = async <T>(response: Response): Promise<T> => (await response.json()) as T;
 
@@ -61,6 +63,32 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
     expect(stats.stats.files).toEqual({ py: 3, ts: 3 });
   });
 
+  it('searches code with filters, reasons and freshness', async () => {
+    const response = await call('/api/search/code?q=make%20square&limit=3');
+    expect(response.status).toBe(200);
+    const body = await read<SearchBody>(response);
+    expect(body.hits[0]).toMatchObject({ qualifiedName: 'makeSquare', filePath: 'src/lib/shapes.ts' });
+    expect(body.hits[0]?.reasons.map((r) => r.ranker)).toContain('exact');
+    expect(body.freshness.fresh).toBe(true);
+    const py = await read<SearchBody>(await call('/api/search/code?q=label&language=py&kind=method'));
+    expect(py.hits.map((h) => h.qualifiedName)).toEqual(['User.label']);
+  });
+
+  it('builds a context pack within the budget', async () => {
+    const response = await call('/api/kg/context', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'square area', files: ['src/main.ts'], budget_tokens: 200 }),
+    });
+    expect(response.status).toBe(200);
+    const body = await read<ContextBody>(response);
+    expect(body.usedTokens).toBeLessThanOrEqual(200);
+    expect(body.budgetTokens).toBe(200);
+    expect(body.text).toContain('src/lib/shapes.ts');
+    expect(body.text).toMatch(/\d+: export class Square extends Base/);
+    expect(body.freshness.fresh).toBe(true);
+  });
+
   it('answers bad input with a 4xx JSON error and a stable code, never a 500', async () => {
     const cases: [string, RequestInit, number, string][] = [
       ['/api/kg/objects/not-a-uuid', {}, 400, 'HTTP_BAD_REQUEST'],
@@ -70,14 +98,28 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
       [`/api/kg/objects/${makeSquare}/relations?limit=100000`, {}, 400, 'HTTP_BAD_REQUEST'],
       ['/api/kg/files/outline', {}, 400, 'HTTP_BAD_REQUEST'],
       ['/api/kg/files/outline?path=nope.ts', {}, 404, 'KG_NOT_FOUND'],
+      ['/api/kg/files/outline?path=a%00b.ts', {}, 400, 'KG_INVALID_ARGUMENT'],
+      ['/api/search/code?q=a%00b', {}, 200, ''],
       ['/api/kg/impact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"files": [' }, 400, 'HTTP_BAD_REQUEST'],
       ['/api/kg/impact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"files": ["nope.ts"]}' }, 400, 'KG_INVALID_ARGUMENT'],
       ['/api/kg/impact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"depth": 99}' }, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code', {}, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code?q=', {}, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code?q=%20%20', {}, 400, 'HTTP_BAD_REQUEST'],
+      [`/api/search/code?q=${'x'.repeat(300)}`, {}, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code?q=square&limit=100000', {}, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code?q=square&kind=widget', {}, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/search/code?q=%27%3B%20DROP%20TABLE%20kg.objects%3B%20--', {}, 200, ''],
+      ['/api/kg/context', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' }, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/kg/context', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 400, 'KG_INVALID_ARGUMENT'],
+      ['/api/kg/context', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "x", "budget_tokens": 99}' }, 400, 'HTTP_BAD_REQUEST'],
+      ['/api/kg/context', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"files": ["nope.ts"]}' }, 404, 'KG_NOT_FOUND'],
+      ['/api/kg/context', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"symbols": ["noSuchThing"]}' }, 404, 'KG_NOT_FOUND'],
     ];
     for (const [path, init, status, code] of cases) {
       const response = await call(path, init);
       expect({ path, status: response.status }).toEqual({ path, status });
-      expect((await read<ErrorBody>(response)).error.code).toBe(code);
+      if (status >= 400) expect((await read<ErrorBody>(response)).error.code).toBe(code);
     }
   });
 
@@ -93,11 +135,13 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
     const doc = await read<OpenApiBody>(await fetch(`${base}/openapi.json`));
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/kg/context',
       '/api/kg/files/outline',
       '/api/kg/impact',
       '/api/kg/objects/{id}',
       '/api/kg/objects/{id}/relations',
       '/api/kg/stats',
+      '/api/search/code',
     ]);
   });
 });

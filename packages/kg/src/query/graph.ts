@@ -39,6 +39,13 @@ function toObject(row: ObjectRecord): KgObject {
   };
 }
 
+/** Paths and names come from clients: PostgreSQL text cannot hold NUL, so say so instead of failing in the database. */
+export function assertText(value: string, what: string): void {
+  if (typeof value !== 'string' || value.includes('\u0000')) {
+    throw new AgentlaneError('KG_INVALID_ARGUMENT', `${what} must be text without NUL characters`, { details: { [what]: String(value).replace(/\u0000/g, '\\0') } });
+  }
+}
+
 function assertId(id: string): void {
   if (!UUID.test(id)) throw new AgentlaneError('KG_INVALID_ARGUMENT', `Not an object id: ${JSON.stringify(id)}`, { details: { id } });
 }
@@ -160,6 +167,7 @@ export interface OutlineNode {
 
 /** The objects of a file as a tree (module at the root), in source order. */
 export async function fileOutline(sql: Sql, filePath: string): Promise<OutlineNode> {
+  assertText(filePath, 'path');
   const { rows } = await sql.query<ObjectRecord>(`${OBJECT_SELECT} WHERE file_path = $1 ORDER BY start_line, end_line DESC, qualified_name`, [filePath]);
   if (rows.length === 0) throw new AgentlaneError('KG_NOT_FOUND', `File not in the index: ${filePath}`, { details: { path: filePath } });
   const nodes = new Map<string, OutlineNode>();
@@ -211,6 +219,7 @@ export async function impactOf(sql: Sql, options: ImpactOptions): Promise<Impact
   const depth = validateDepth(options.depth ?? 3, 5);
   const limit = options.limit ?? 200;
   for (const id of options.ids ?? []) assertId(id);
+  for (const file of options.files ?? []) assertText(file, 'file');
   const seeds = new Set<string>(options.ids ?? []);
   if (options.files && options.files.length > 0) {
     const { rows } = await sql.query<{ id: string }>('SELECT id FROM kg.objects WHERE file_path = ANY($1::text[])', [options.files]);

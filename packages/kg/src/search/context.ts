@@ -2,6 +2,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import type { ObjectKind } from '../extract/types.js';
 import type { RelationKind } from '../model.js';
+import { assertText } from '../query/graph.js';
 import { assertIndexed } from '../query/stats.js';
 import { GraphBuilder, pageRank } from './pagerank.js';
 import { searchObjects } from './search.js';
@@ -99,6 +100,8 @@ function validate(request: ContextRequest): Required<Pick<ContextRequest, 'budge
   if (!Number.isInteger(budgetTokens) || budgetTokens < MIN_BUDGET_TOKENS || budgetTokens > MAX_BUDGET_TOKENS) {
     invalid(`budget_tokens must be an integer from ${MIN_BUDGET_TOKENS} to ${MAX_BUDGET_TOKENS}`, { budgetTokens });
   }
+  for (const file of request.files ?? []) assertText(file, 'file');
+  for (const symbol of request.symbols ?? []) assertText(symbol, 'symbol');
   const query = typeof request.query === 'string' && request.query.trim().length > 0 ? request.query : null;
   const files = [...new Set((request.files ?? []).map((f) => f.trim().replace(/^\.\//, '')).filter((f) => f.length > 0))];
   const symbols = [...new Set((request.symbols ?? []).map((s) => s.trim()).filter((s) => s.length > 0))];

@@ -143,7 +143,9 @@ function partKeys(words: readonly string[], key: string): PartKey[] {
 
 export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQuery {
   if (typeof query !== 'string') invalid('query must be a string');
-  const text = query.trim();
+  // Control characters (NUL above all, which PostgreSQL text cannot hold) separate words like spaces.
+  // eslint-disable-next-line no-control-regex
+  const text = query.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   if (text.length === 0) invalid('query must not be empty');
   if (text.length > MAX_QUERY_LENGTH) invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`, { length: text.length });
 
