@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AgentlaneError } from '@agentlane/core';
+import type { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { buildContext, indexRepository, searchObjects, tokenCounter } from '../src/index.js';
 import { testBackends } from '../../../test/support/backends.js';

@@ -15,7 +15,7 @@ export function csvLine(values: readonly CsvValue[]): string {
     const value = values[i];
     if (value === null || value === undefined) continue;
     if (typeof value === 'string') {
-      const text = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+      const text = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
       line += `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
     }
     else line += String(value);

@@ -30,7 +30,7 @@ export const OBJECT_COLUMNS = [
 export const OBJECT_WRITE_COLUMNS = [...OBJECT_COLUMNS, 'name_key', 'search_tsv'] as const;
 
 /** jsonb rejects the escape `\u0000` too: NULs become U+FFFD before encoding. */
-const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value);
+const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value, withoutNul));
 
 export function objectRow(o: KgObject): string {

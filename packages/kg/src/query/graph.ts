@@ -42,7 +42,7 @@ function toObject(row: ObjectRecord): KgObject {
 /** Paths and names come from clients: PostgreSQL text cannot hold NUL, so say so instead of failing in the database. */
 export function assertText(value: string, what: string): void {
   if (typeof value !== 'string' || value.includes('\u0000')) {
-    throw new AgentlaneError('KG_INVALID_ARGUMENT', `${what} must be text without NUL characters`, { details: { [what]: String(value).replace(/\u0000/g, '\\0') } });
+    throw new AgentlaneError('KG_INVALID_ARGUMENT', `${what} must be text without NUL characters`, { details: { [what]: String(value).replaceAll('\u0000', '\\0') } });
   }
 }
 
