@@ -87,6 +87,29 @@ describe('agentlane CLI', () => {
     expect(relations.every((r) => ids.has(r.src) && ids.has(r.dst))).toBe(true);
   });
 
+  it('searches and packs context, for people and as JSON, with usage errors on exit 2', async () => {
+    const root = writeRepo(SAMPLE_REPO);
+    expect((await runCli(['kg', 'index', root])).code).toBe(0);
+    const human = await runCli(['kg', 'search', 'make', 'square', '--repo', root, '--why']);
+    expect(human.code).toBe(0);
+    expect(human.stdout.split('\n')[1]).toMatch(/^1\s+function\s+makeSquare\s+src\/lib\/shapes\.ts:\d+\s+exact#1/);
+    const json = JSON.parse((await runCli(['kg', 'search', 'label', '--language', 'py', '--kind', 'method', '--repo', root, '--json'])).stdout);
+    expect(json.hits.map((h: { qualifiedName: string }) => h.qualifiedName)).toEqual(['User.label']);
+
+    const context = await runCli(['kg', 'context', 'square', 'area', '--budget', '200', '--repo', root]);
+    expect(context.code).toBe(0);
+    expect(context.stdout).toContain('src/lib/shapes.ts\n');
+    expect(context.stderr).toMatch(/^\d+\/200 tokens \(o200k_base\)/m);
+    const pack = JSON.parse((await runCli(['kg', 'context', '--symbol', 'makeSquare', '--budget', '300', '--repo', root, '--json'])).stdout);
+    expect(pack.usedTokens).toBeLessThanOrEqual(300);
+
+    expect((await runCli(['kg', 'search', 'x', '--limit', '0', '--repo', root])).code).toBe(2);
+    expect((await runCli(['kg', 'search', 'x', '--kind', 'widget', '--repo', root])).code).toBe(2);
+    const empty = await runCli(['kg', 'context', '--repo', root]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('KG_INVALID_ARGUMENT');
+  });
+
   it('answers graph queries: show, refs, outline, impact, with clear errors', async () => {
     const root = writeRepo(SAMPLE_REPO);
     expect((await runCli(['kg', 'index', root])).code).toBe(0);

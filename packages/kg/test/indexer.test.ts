@@ -84,8 +84,11 @@ describe.each(testBackends())('indexRepository on %s', (backend) => {
     expect(rows.map((r) => r.indexname)).toEqual([
       'objects_file_idx',
       'objects_name_idx',
+      'objects_name_key_idx',
+      'objects_name_key_trgm_idx',
       'objects_pkey',
       'objects_qualified_name_idx',
+      'objects_search_tsv_idx',
       'relations_dst_idx',
       'relations_src_idx',
     ]);

@@ -34,6 +34,11 @@ export const TEST_CODE_FACTOR = 0.5;
 const TEST_PATH = /(^|\/)(tests?|__tests__|testing|spec)\/|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
 /** Candidates each ranker proposes. */
 const CANDIDATES = 50;
+/**
+ * Objects the text ranker scores at most. A query of common words matches thousands;
+ * scoring them all is the tail of search latency, and the other rankers cover names.
+ */
+const TEXT_MATCHES = 2_000;
 
 export interface SearchReason {
   ranker: RankerName;
@@ -166,8 +171,8 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
     ctes.push(`text AS (
       SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
         SELECT o.id, (${scores.length > 0 ? scores.join(' + ') : '0'})::real AS value, length(o.name_key) AS len
-          FROM kg.objects o
-         WHERE o.search_tsv @@ ${tsquery}${filters}
+          FROM (SELECT o.id, o.search_tsv, o.name_key FROM kg.objects o
+                 WHERE o.search_tsv @@ ${tsquery}${filters} LIMIT ${TEXT_MATCHES}) o
          ORDER BY value DESC, len LIMIT ${CANDIDATES}) t)`);
     unions.push(`SELECT 'text', id, pos, value FROM text`);
   }
