@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AgentlaneError } from '@agentlane/core';
 import {
   assertIndexed,
@@ -17,21 +17,12 @@ import {
   type RelationKind,
 } from '@agentlane/kg';
 import { openContext } from '../context.js';
+import { collect, intOption, repoOption } from '../options.js';
 import { fmt, printJson, table } from '../output.js';
 
 /** `agentlane kg show|refs|outline|impact`: graph queries for people and scripts. */
 
-function depthOption(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
-    return n;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+const depthOption = (max: number) => intOption(1, max);
 
 const where = (o: KgObject) => (o.filePath ? `${o.filePath}:${o.startLine}` : '(external)');
 
@@ -56,7 +47,6 @@ function outlineText(node: OutlineNode, indent = ''): string[] {
   return [`${indent}${o.kind.padEnd(9)} ${o.name}  :${o.startLine}-${o.endLine}`, ...node.children.flatMap((c) => outlineText(c, `${indent}  `))];
 }
 
-const repoOption = () => new Option('--repo <dir>', 'repository root (where the index lives)').default('.');
 
 export function addGraphCommands(kg: Command): void {
   kg.command('show')
@@ -130,11 +120,7 @@ export function addGraphCommands(kg: Command): void {
     .option('--id <id>', 'changed object id (repeatable)', collect)
     .option('--file <path>', 'changed file, repo-relative (repeatable)', collect)
     .option('--depth <n>', 'hops, 1 to 5', depthOption(5), 3)
-    .option('--limit <n>', 'most dependents', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected an integer from 1 to 10000');
-      return n;
-    }, 200)
+    .option('--limit <n>', 'most dependents', intOption(1, 10_000), 200)
     .option('--json', 'print as JSON', false)
     .action(async (opts: { repo: string; id?: string[]; file?: string[]; depth: number; limit: number; json: boolean }) => {
       const ctx = await openContext(opts.repo);
@@ -161,11 +147,7 @@ export function addProjectCommand(kg: Command): void {
     .description('write the graph to Neo4j (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD), incrementally')
     .addOption(repoOption())
     .option('--dry-run', 'print the Cypher instead of running it', false)
-    .option('--batch-size <n>', 'rows per UNWIND batch', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected an integer from 1 to 100000');
-      return n;
-    }, 1000)
+    .option('--batch-size <n>', 'rows per UNWIND batch', intOption(1, 100_000), 1000)
     .option('--json', 'print the result as JSON', false)
     .action(async (opts: { repo: string; dryRun: boolean; batchSize: number; json: boolean }) => {
       const ctx = await openContext(opts.repo);

@@ -1,28 +1,15 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BUDGET_TOKENS, MAX_BUDGET_TOKENS, MAX_SEARCH_LIMIT, MIN_BUDGET_TOKENS, OBJECT_KINDS, buildContext, searchObjects, type ObjectKind } from '@agentlane/kg';
 import { openContext } from '../context.js';
+import { collect, intOption, repoOption } from '../options.js';
 import { printJson, table } from '../output.js';
 
 /** `agentlane kg search|context`: find code, and the map of code relevant to a task. */
-
-function intOption(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 function collectKind(value: string, previous: ObjectKind[] = []): ObjectKind[] {
   if (!OBJECT_KINDS.includes(value as ObjectKind)) throw new InvalidArgumentError(`expected one of ${OBJECT_KINDS.join(', ')}`);
   return [...previous, value as ObjectKind];
 }
-
-const repoOption = () => new Option('--repo <dir>', 'repository root (where the index lives)').default('.');
 
 export function addSearchCommands(kg: Command): void {
   kg.command('search')

@@ -14,7 +14,8 @@ export type Direction = 'in' | 'out' | 'both';
 export const RELATION_KINDS: readonly RelationKind[] = ['contains', 'imports', 'extends', 'implements', 'calls', 'uses_type', 'returns_type'];
 export const MAX_DEPTH = 3;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What object ids look like (UUIDs, see index/objects.ts). */
+export const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const OBJECT_SELECT = `SELECT ${OBJECT_COLUMNS.join(', ')} FROM kg.objects`;
 
@@ -47,7 +48,7 @@ export function assertText(value: string, what: string): void {
 }
 
 function assertId(id: string): void {
-  if (!UUID.test(id)) throw new AgentlaneError('KG_INVALID_ARGUMENT', `Not an object id: ${JSON.stringify(id)}`, { details: { id } });
+  if (!OBJECT_ID.test(id)) throw new AgentlaneError('KG_INVALID_ARGUMENT', `Not an object id: ${JSON.stringify(id)}`, { details: { id } });
 }
 
 export async function getObject(sql: Sql, id: string): Promise<KgObject> {

@@ -2,7 +2,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import type { ObjectKind } from '../extract/types.js';
 import type { RelationKind } from '../model.js';
-import { assertText } from '../query/graph.js';
+import { OBJECT_ID, assertText } from '../query/graph.js';
 import { assertIndexed } from '../query/stats.js';
 import { GraphBuilder, pageRank } from './pagerank.js';
 import { searchObjects } from './search.js';
@@ -89,8 +89,6 @@ interface NodeRow {
   end_line: number | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function invalid(message: string, details: Record<string, unknown> = {}): never {
   throw new AgentlaneError('KG_INVALID_ARGUMENT', message, { details });
 }
@@ -140,7 +138,7 @@ async function collectSeeds(sql: Sql, request: ReturnType<typeof validate>): Pro
     const ids: string[] = [];
     const missing: string[] = [];
     for (const symbol of request.symbols) {
-      if (UUID.test(symbol)) {
+      if (OBJECT_ID.test(symbol)) {
         const { rows } = await sql.query<{ id: string }>('SELECT id FROM kg.objects WHERE id = $1', [symbol]);
         if (rows[0]) ids.push(rows[0].id);
         else missing.push(symbol);

@@ -207,7 +207,7 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
     name,
     qualifier: dotted ? segments.join('.').toLowerCase() : '',
     tsquery: match,
-    termQueries: termQueries.slice(0, MAX_WORDS),
+    termQueries,
     partKeys: partKeys(words, key),
     terms: fallback,
     kinds,
