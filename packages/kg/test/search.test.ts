@@ -38,6 +38,11 @@ describe.each(testBackends())('search and context packs on %s', (backend) => {
     const rank = Object.fromEntries(rows.map((r) => [r.qualified_name, r.rank]));
     expect(rank.Base).toBeGreaterThan(1);
     expect(rank.Square).toBeGreaterThan(rank.run as number);
+    // ...and leaves the planner statistics of the graph tables fresh (search plans depend on them).
+    const analyzed = await sql.query<{ tablename: string }>(
+      `SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'kg' AND tablename IN ('objects', 'relations', 'object_ranks') ORDER BY tablename`,
+    );
+    expect(analyzed.rows.map((r) => r.tablename)).toEqual(['object_ranks', 'objects', 'relations']);
   });
 
   it('finds a name exactly, by its words, with a typo, and as a qualified name', async () => {

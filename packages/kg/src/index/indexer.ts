@@ -12,6 +12,7 @@ import { ModuleMap } from '../resolve/module-map.js';
 import { Resolver, type CallOutcomes } from '../resolve/resolver.js';
 import { loadModules, SymbolTable } from '../resolve/symbols.js';
 import {
+  analyzeGraph,
   collectGarbage,
   deleteFileData,
   filesImportingExternal,
@@ -327,6 +328,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   await replaceSkipped(tx, skipped, ctx.runId);
   const rewritten = newIds.size + removedIds.length;
   const ranks = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten)) ? await computeObjectRanks(tx) : null;
+  // A change big enough to re-rank is big enough to move the planner's estimates.
+  if (ranks) await analyzeGraph(tx);
 
   const coverage = evaluateGates(await sumCoverage(tx));
   const totals = await graphTotals(tx);

@@ -128,13 +128,15 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
          ORDER BY pos LIMIT ${CANDIDATES})`);
       unions.push(`SELECT 'prefix', id, pos, value FROM prefix`);
     }
-    // Typos are made in identifiers: a query of several words is not one misspelled name.
+    // Typos are made in identifiers: a query of several words is not one misspelled name,
+    // and a name that exists is not a misspelling (nor worth a trigram scan, the slowest ranker).
     if (q.key.length >= 4 && !/\s/.test(q.text)) {
       ctes.push(`fuzzy AS (
         SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
           SELECT o.id, similarity(o.name_key, ${key})::real AS value
             FROM kg.objects o
            WHERE o.name_key % ${key} AND o.name_key <> ${key}${filters}
+             AND NOT EXISTS (SELECT 1 FROM exact)
            ORDER BY value DESC LIMIT ${CANDIDATES}) f)`);
       unions.push(`SELECT 'fuzzy', id, pos, value FROM fuzzy`);
     }
