@@ -5,7 +5,7 @@ import { parseQuery, type ParsedQuery, type SearchOptions } from './query.js';
 
 /**
  * Hybrid code search over CBO objects. Each ranker proposes its best candidates
- * (all in one SQL statement, so one round trip), and reciprocal rank fusion
+ * (three SQL statements that run concurrently), and reciprocal rank fusion
  * combines them:
  *
  *   score(o) = Σ_r  w_r / (K + rank_r(o))
@@ -101,13 +101,35 @@ function filterSql(q: ParsedQuery, params: Params): string {
   return parts.map((p) => ` AND ${p}`).join('');
 }
 
-/** The candidate statement: one CTE per ranker, joined to the objects and their ranks. */
-function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | null {
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * One candidate statement: CTEs of rankers, their hits joined to the objects and
+ * their ranks. `build` adds the CTEs and names the ranker CTEs to read hits from.
+ */
+function candidateStatement(q: ParsedQuery, build: (params: Params, filters: string, ctes: string[]) => RankerName[]): Statement | null {
   const params = new Params();
   const filters = filterSql(q, params);
   const ctes: string[] = [];
-  const unions: string[] = [];
-  if (q.key.length > 0) {
+  const rankers = build(params, filters, ctes);
+  if (rankers.length === 0) return null;
+  const hits = rankers.map((ranker) => `SELECT '${ranker}' AS ranker, id, pos, value FROM ${ranker}`).join(' UNION ALL ');
+  const text = `WITH ${ctes.join(',\n')},
+    hits AS (${hits})
+    SELECT h.ranker, h.pos::int AS pos, h.value, o.id, o.kind, o.name, o.qualified_name, o.language, o.file_path,
+           o.start_line, o.end_line, o.signature, substring(split_part(coalesce(o.doc, ''), E'\\n', 1) for 200) AS summary,
+           coalesce(r.rank, 1)::real AS prior
+      FROM hits h JOIN kg.objects o ON o.id = h.id LEFT JOIN kg.object_ranks r ON r.id = h.id`;
+  return { text, values: params.values };
+}
+
+/** Rankers of the name as typed: exact, prefix and, when no name matches exactly, fuzzy. */
+function nameStatement(q: ParsedQuery): Statement | null {
+  if (q.key.length === 0) return null;
+  return candidateStatement(q, (params, filters, ctes) => {
     const key = params.add(q.key);
     const name = params.add(q.name);
     const qualifier = params.add(q.qualifier);
@@ -118,7 +140,7 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
         FROM kg.objects o LEFT JOIN kg.object_ranks r ON r.id = o.id
        WHERE o.name_key = ${key}${filters}
        ORDER BY pos LIMIT ${CANDIDATES})`);
-    unions.push(`SELECT 'exact' AS ranker, id, pos, value FROM exact`);
+    const rankers: RankerName[] = ['exact'];
     if (q.key.length >= 4) {
       const like = params.add(`${q.key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       ctes.push(`prefix AS (
@@ -126,7 +148,7 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
           FROM kg.objects o LEFT JOIN kg.object_ranks r ON r.id = o.id
          WHERE o.name_key LIKE ${like} AND o.name_key <> ${key}${filters}
          ORDER BY pos LIMIT ${CANDIDATES})`);
-      unions.push(`SELECT 'prefix', id, pos, value FROM prefix`);
+      rankers.push('prefix');
     }
     // Typos are made in identifiers: a query of several words is not one misspelled name,
     // and a name that exists is not a misspelling (nor worth a trigram scan, the slowest ranker).
@@ -138,29 +160,44 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
            WHERE o.name_key % ${key} AND o.name_key <> ${key}${filters}
              AND NOT EXISTS (SELECT 1 FROM exact)
            ORDER BY value DESC LIMIT ${CANDIDATES}) f)`);
-      unions.push(`SELECT 'fuzzy', id, pos, value FROM fuzzy`);
+      rankers.push('fuzzy');
     }
-  }
-  if (q.tsquery) {
-    const tsquery = params.add(q.tsquery, '::tsquery');
-    if (q.partKeys.length > 0) {
-      // Value: the words the name spells, plus how well the other words match around it
-      // (container and path count, the doc barely: a module's doc lists everything in it).
-      ctes.push(`name AS (
-        SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
-          SELECT DISTINCT ON (o.id) o.id,
-                 (k.words + CASE WHEN k.context IS NULL THEN 0 ELSE ts_rank('{0.02, 0.3, 0.5, 0.5}', o.search_tsv, k.context::tsquery, 0) END)::real AS value
-            FROM unnest(${params.add(q.partKeys.map((p) => p.key), '::text[]')}, ${params.add(q.partKeys.map((p) => p.words), '::int[]')},
-                        ${params.add(q.partKeys.map((p) => p.context), '::text[]')}) AS k(key, words, context)
-            JOIN kg.objects o ON o.name_key = k.key
-           WHERE o.name_key = ANY(${params.add(q.partKeys.map((p) => p.key), '::text[]')})${filters}
-           ORDER BY o.id, value DESC) n ORDER BY value DESC LIMIT ${CANDIDATES})`);
-      unions.push(`SELECT 'name', id, pos, value FROM name`);
-    }
-    // Each query word scores by the strongest place it matched (a camelCase word: the
-    // mean over its parts): name 1, container 0.5,
-    // path or signature 0.3, doc 0.1; the whole query as one name adds 1. Objects
-    // matching more of the query, in stronger places, rank higher (coordination match).
+    return rankers;
+  });
+}
+
+/**
+ * Names spelled by some of the query's words (`parse url` → `urlparse`), valued by
+ * the words the name spells plus how well the other words match around it
+ * (container and path count, the doc barely: a module's doc lists everything in it).
+ */
+function partNameStatement(q: ParsedQuery): Statement | null {
+  if (!q.tsquery || q.partKeys.length === 0) return null;
+  return candidateStatement(q, (params, filters, ctes) => {
+    ctes.push(`name AS (
+      SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
+        SELECT DISTINCT ON (o.id) o.id,
+               (k.words + CASE WHEN k.context IS NULL THEN 0 ELSE ts_rank('{0.02, 0.3, 0.5, 0.5}', o.search_tsv, k.context::tsquery, 0) END)::real AS value
+          FROM unnest(${params.add(q.partKeys.map((p) => p.key), '::text[]')}, ${params.add(q.partKeys.map((p) => p.words), '::int[]')},
+                      ${params.add(q.partKeys.map((p) => p.context), '::text[]')}) AS k(key, words, context)
+          JOIN kg.objects o ON o.name_key = k.key
+         WHERE o.name_key = ANY(${params.add(q.partKeys.map((p) => p.key), '::text[]')})${filters}
+         ORDER BY o.id, value DESC) n ORDER BY value DESC LIMIT ${CANDIDATES})`);
+    return ['name'];
+  });
+}
+
+/**
+ * Coordination text match. Each query word scores by the strongest place it matched
+ * (a camelCase word: the mean over its parts): name 1, container 0.5, path or
+ * signature 0.3, doc 0.1; the whole query as one name adds 1. Objects matching more
+ * of the query, in stronger places, rank higher.
+ */
+function textStatement(q: ParsedQuery): Statement | null {
+  if (!q.tsquery) return null;
+  const tsqueryText = q.tsquery;
+  return candidateStatement(q, (params, filters, ctes) => {
+    const tsquery = params.add(tsqueryText, '::tsquery');
     const scores = q.termQueries.map((word) => {
       const pieces = word.map(
         (t) =>
@@ -176,16 +213,17 @@ function candidateSql(q: ParsedQuery): { text: string; values: unknown[] } | nul
           FROM (SELECT o.id, o.search_tsv, o.name_key FROM kg.objects o
                  WHERE o.search_tsv @@ ${tsquery}${filters} LIMIT ${TEXT_MATCHES}) o
          ORDER BY value DESC, len LIMIT ${CANDIDATES}) t)`);
-    unions.push(`SELECT 'text', id, pos, value FROM text`);
-  }
-  if (ctes.length === 0) return null;
-  const text = `WITH ${ctes.join(',\n')},
-    hits AS (${unions.join(' UNION ALL ')})
-    SELECT h.ranker, h.pos::int AS pos, h.value, o.id, o.kind, o.name, o.qualified_name, o.language, o.file_path,
-           o.start_line, o.end_line, o.signature, substring(split_part(coalesce(o.doc, ''), E'\\n', 1) for 200) AS summary,
-           coalesce(r.rank, 1)::real AS prior
-      FROM hits h JOIN kg.objects o ON o.id = h.id LEFT JOIN kg.object_ranks r ON r.id = h.id`;
-  return { text, values: params.values };
+    return ['text'];
+  });
+}
+
+/**
+ * The candidate statements. The rankers are independent, so they are separate
+ * statements that run at the same time on a connection pool (PostgreSQL): search
+ * takes as long as its slowest ranker, not their sum. PGlite runs them in turn.
+ */
+function candidateStatements(q: ParsedQuery): Statement[] {
+  return [nameStatement(q), partNameStatement(q), textStatement(q)].filter((s): s is Statement => s !== null);
 }
 
 function describe(ranker: RankerName, value: number | null, q: ParsedQuery, row: CandidateRow): string {
@@ -208,8 +246,8 @@ function describe(ranker: RankerName, value: number | null, q: ParsedQuery, row:
 /** Rank CBO objects for a query; see the module comment for how. */
 export async function searchObjects(sql: Sql, query: unknown, options: SearchOptions = {}): Promise<SearchResult> {
   const q = parseQuery(query, options);
-  const statement = candidateSql(q);
-  const { rows } = statement ? await sql.query<CandidateRow>(statement.text, statement.values) : { rows: [] };
+  const results = await Promise.all(candidateStatements(q).map((statement) => sql.query<CandidateRow>(statement.text, statement.values)));
+  const rows = results.flatMap((result) => result.rows);
   const byId = new Map<string, { row: CandidateRow; score: number; reasons: SearchReason[] }>();
   for (const row of rows) {
     const entry = byId.get(row.id) ?? { row, score: 0, reasons: [] };
