@@ -72,6 +72,43 @@ function startRedis() {
   }
 }
 
+/**
+ * bubblewrap (`bwrap`) for the agent-lane sandbox tests (packages/lane). When it is missing
+ * and this runs as root on a Debian-like system, install the Debian package `bubblewrap`;
+ * otherwise say so. Never fatal here: the lane's bwrap tests fail with the reason themselves
+ * (set AGENTLANE_TEST_BWRAP=off to mark them skipped on purpose).
+ */
+function ensureBubblewrap() {
+  if (process.platform !== 'linux' || process.env.AGENTLANE_TEST_BWRAP === 'off') return;
+  if (!commandExists('bwrap')) {
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!isRoot || !commandExists('apt-get')) {
+      console.error(
+        '[ensure-services] bwrap is not installed and cannot be installed from here (needs root and apt-get): ' +
+          'install the package bubblewrap, or set AGENTLANE_TEST_BWRAP=off; until then the lane sandbox tests fail',
+      );
+      return;
+    }
+    console.error('[ensure-services] bwrap is not installed; installing the Debian package bubblewrap');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'bubblewrap'], { stdio: 'inherit', env }).status === 0;
+    if (!install() && !(spawnSync('apt-get', ['update'], { stdio: 'inherit', env }).status === 0 && install())) {
+      console.error('[ensure-services] apt-get could not install bubblewrap; the lane sandbox tests will fail');
+      return;
+    }
+  }
+  // Installed is not enough: containers often forbid the namespaces bwrap needs.
+  const probe = spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.error(
+      `[ensure-services] bwrap is installed but cannot create a sandbox here (${(probe.stderr || probe.error?.message || '').trim()}); ` +
+        'the lane falls back to worktree isolation and its bwrap tests fail',
+    );
+  }
+}
+
+ensureBubblewrap();
+
 const services = [
   needPostgres && { name: 'PostgreSQL', host: pgUrl.hostname, port: pgUrl.port || 5432, start: startPostgres },
   { name: 'Redis', host: redisUrl.hostname, port: redisUrl.port || 6379, start: startRedis },

@@ -1,8 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { AgentlaneError, EXIT_CODES, coerceError } from '@agentlane/core';
+import { demoCommand } from './commands/demo.js';
+import { engineCommand } from './commands/engine.js';
+import { askCommand, gateCommand, policyCommand, prliteCommand } from './commands/gitops.js';
 import { kgCommand } from './commands/kg.js';
+import { laneCommand } from './commands/lane.js';
 import { mcpCommand } from './commands/mcp.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('agentlane')
@@ -10,7 +15,15 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  program.addCommand(demoCommand());
   program.addCommand(kgCommand());
+  program.addCommand(laneCommand());
+  program.addCommand(engineCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(askCommand());
+  program.addCommand(policyCommand());
+  program.addCommand(prliteCommand());
+  program.addCommand(gateCommand());
   program.addCommand(serveCommand());
   program.addCommand(mcpCommand());
   for (const command of program.commands) {

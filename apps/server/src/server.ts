@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AgentlaneError, coerceError, type ErrorCode, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
+import { registerEngineRoutes } from './engine-routes.js';
+import { registerGitHubWebhooks, type GitHubWebhookOptions } from './webhooks.js';
 import {
   DEFAULT_BUDGET_TOKENS,
   DEFAULT_SEARCH_LIMIT,
@@ -36,6 +38,8 @@ export interface ServerOptions {
   repoRoot: string;
   /** When set, every /api request needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** When set, `POST /webhooks/github` takes signed GitHub deliveries (the /ask intake). */
+  webhooks?: GitHubWebhookOptions;
   logger?: Logger;
 }
 
@@ -45,6 +49,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   KG_NO_INDEX: 409,
   HTTP_BAD_REQUEST: 400,
   HTTP_UNAUTHORIZED: 401,
+  ENGINE_JOB_NOT_FOUND: 404,
 };
 
 const errorSchema = {
@@ -96,6 +101,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const responses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerEngineRoutes(app, { sql: options.sql, logger: options.logger });
+  if (options.webhooks) await registerGitHubWebhooks(app, options.webhooks);
 
   app.get('/api/kg/stats', { schema: { summary: 'What the index holds', response: responses } }, async () => ({
     stats: await kgStats(options.sql),

@@ -62,3 +62,32 @@ describe('loadConfig', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('engine_v2 configuration', () => {
+  it('defaults to off, shadow, allowlist-only, inline', () => {
+    const config = loadConfig({});
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.engine).toMatchObject({ enabled: false, mode: 'shadow', allowlistOnly: true, allowlist: [], workers: 3, leaseMs: 10_000, queuePrefix: 'agentlane' });
+    expect(path.isAbsolute(config.engine.stagingDir)).toBe(true);
+  });
+
+  it('parses the flag, the mode and the allowlist as the seed does', () => {
+    const config = loadConfig({
+      ENGINE_V2_ENABLED: 'true',
+      ENGINE_V2_MODE: 'live',
+      ENGINE_V2_ALLOWLIST_ONLY: 'FALSE',
+      ENGINE_V2_ALLOWLIST: 'a@example.com, ,u-1,',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ENGINE_V2_LEASE_MS: '3000',
+    });
+    expect(config.engine).toMatchObject({ enabled: true, mode: 'live', allowlistOnly: false, allowlist: ['a@example.com', 'u-1'], leaseMs: 3000 });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('rejects values that are not booleans, modes or redis URLs', () => {
+    expect(() => loadConfig({ ENGINE_V2_ENABLED: 'maybe' })).toThrow(/ENGINE_V2_ENABLED/);
+    expect(() => loadConfig({ ENGINE_V2_MODE: 'on' })).toThrow(/ENGINE_V2_MODE/);
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ENGINE_V2_LEASE_MS: '10' })).toThrow(/ENGINE_V2_LEASE_MS/);
+  });
+});

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { migrateEngine } from '@agentlane/engine';
 import { createServer } from '@agentlane/server';
 import { openContext } from '../context.js';
 
@@ -14,6 +15,11 @@ export function serveCommand(): Command {
     }, 3100)
     .action(async (opts: { repo: string; host: string; port: number }) => {
       const ctx = await openContext(opts.repo);
+      // The engine progress routes read engine_v2.
+      await migrateEngine(ctx.sql).catch(async (error: unknown) => {
+        await ctx.close();
+        throw error;
+      });
       const app = await createServer({ sql: ctx.sql, repoRoot: ctx.repoRoot, token: ctx.config.apiToken, logger: ctx.logger });
       const address = await app.listen({ host: opts.host, port: opts.port });
       process.stderr.write(`agentlane API on ${address}${ctx.config.apiToken ? ' (bearer token required)' : ''}\n`);

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isAgentlaneError } from '@agentlane/core';
+import { TaskError, type AgentResult, type TaskInput } from '../agents/types.js';
+import { recordPartialResult } from '../progress.js';
+import type { Json } from '../workflow/condition.js';
+import type { ClaimedTask } from './claim.js';
+import { completeFailure, completeSuccess, type AttemptFailure, type AttemptRef } from './complete.js';
+import type { SchedulerContext } from './context.js';
+import { renewLease } from './lease.js';
+import { workflowTaskFromRow } from './task-config.js';
+
+/**
+ * Run one claimed attempt: resolve the agent, give it the task input, an abort signal and
+ * the staging directory, keep the lease alive, stop it on its timeout, and record the
+ * outcome. The signal fires on the task timeout (`task_timeout`), a lost lease, or the
+ * job ending; an agent that ignores it is abandoned at that moment all the same (its
+ * result can no longer be written: the completion is fenced).
+ */
+interface AbortReason {
+  code: string;
+  message: string;
+}
+
+function toFailure(error: unknown, signal: AbortSignal): AttemptFailure {
+  if (signal.aborted) {
+    const reason = signal.reason as AbortReason;
+    return { code: reason.code, message: reason.message, ...(error instanceof TaskError ? { details: error.details } : {}) };
+  }
+  if (error instanceof TaskError) return { code: error.code, message: error.message, details: error.details };
+  if (isAgentlaneError(error)) return { code: error.code.toLowerCase(), message: error.message, details: error.details };
+  return { code: 'agent_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fire = () => reject(new TaskError((signal.reason as AbortReason).code, (signal.reason as AbortReason).message));
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
+}
+
+export function stagingDirFor(ctx: SchedulerContext, claimed: Pick<ClaimedTask, 'job_id' | 'staging_dir'>): string {
+  return claimed.staging_dir ?? path.join(ctx.options.stagingRoot, claimed.job_id);
+}
+
+export async function executeClaimed(ctx: SchedulerContext, claimed: ClaimedTask): Promise<void> {
+  const attempt: AttemptRef = {
+    taskId: claimed.id,
+    jobId: claimed.job_id,
+    taskKey: claimed.task_key,
+    attemptNo: claimed.attempt_count,
+    attemptId: claimed.attempt_id,
+  };
+  const task = workflowTaskFromRow(claimed);
+  const controller = new AbortController();
+  const abort = (reason: AbortReason) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  ctx.running.set(claimed.id, { jobId: claimed.job_id, abort });
+
+  const timeout = task.timeoutMs === undefined
+    ? undefined
+    : setTimeout(() => abort({ code: 'task_timeout', message: `task ${task.key} exceeded its timeout of ${task.timeoutMs} ms` }), task.timeoutMs);
+  let heartbeatBusy = false;
+  const heartbeat = setInterval(() => {
+    if (heartbeatBusy) return;
+    heartbeatBusy = true;
+    renewLease(ctx.sql, claimed.id, claimed.attempt_count, ctx.options.workerId, ctx.options.leaseMs)
+      .then((held) => {
+        if (!held) abort({ code: 'lease_lost', message: `task ${task.key} is no longer held by this worker (re-claimed or job ended)` });
+      })
+      // A database hiccup is not a lost lease: try again at the next beat.
+      .catch((error: unknown) => ctx.logger.warn({ err: error, task: task.key }, 'engine: heartbeat failed'))
+      .finally(() => {
+        heartbeatBusy = false;
+      });
+  }, ctx.options.heartbeatMs);
+
+  const started = performance.now();
+  let result: AgentResult | undefined;
+  let failure: AttemptFailure | undefined;
+  try {
+    const agent = ctx.agents.get(task.agent);
+    const stagingDir = stagingDirFor(ctx, claimed);
+    fs.mkdirSync(stagingDir, { recursive: true });
+    const input: TaskInput = {
+      job: { id: claimed.job_id, input: claimed.job_input },
+      task: { key: task.key, role: task.role, attempt: claimed.attempt_count, label: task.label },
+      upstream: claimed.upstream,
+    };
+    const run = agent.run({
+      jobId: claimed.job_id,
+      taskId: claimed.id,
+      attempt: claimed.attempt_count,
+      task,
+      input,
+      stagingDir,
+      workflowDir: claimed.source_dir ?? undefined,
+      signal: controller.signal,
+      logger: ctx.logger,
+      partial: (data: Json) => recordPartialResult(ctx.sql, claimed.job_id, claimed.id, task.key, data),
+    });
+    run.catch(() => undefined); // settled below or abandoned after an abort
+    result = await Promise.race([run, whenAborted(controller.signal)]);
+  } catch (error) {
+    failure = toFailure(error, controller.signal);
+  } finally {
+    if (timeout) clearTimeout(timeout);
+    clearInterval(heartbeat);
+    ctx.running.delete(claimed.id);
+  }
+  const latencyMs = performance.now() - started;
+  const completion = failure
+    ? await completeFailure(ctx, attempt, failure, latencyMs)
+    : await completeSuccess(ctx, attempt, result as AgentResult, latencyMs);
+  if (failure && completion.applied) ctx.logger.debug({ task: task.key, job: claimed.job_id, code: failure.code }, 'engine: attempt failed');
+  if (completion.ready.length > 0) await ctx.dispatch(completion.ready);
+}

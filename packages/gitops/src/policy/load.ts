@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AgentlaneError } from '@agentlane/core';
+import { parseYamlWith } from '../yaml-file.js';
+import { policySchema, type Policy } from './schema.js';
+
+const run = promisify(execFile);
+
+/** Where a repository keeps its policy. */
+export const POLICY_PATH = 'cells/u_contract.yaml';
+
+export function parsePolicy(text: string, source = POLICY_PATH): Policy {
+  return parseYamlWith(policySchema, text, source, 'POLICY_INVALID');
+}
+
+/** The policy in a working tree. */
+export async function loadPolicy(repoRoot: string): Promise<Policy> {
+  const file = path.join(repoRoot, POLICY_PATH);
+  const text = await fs.readFile(file, 'utf8').catch(() => {
+    throw new AgentlaneError('POLICY_INVALID', `No policy at ${file}`, { details: { path: file } });
+  });
+  return parsePolicy(text, file);
+}
+
+/**
+ * The policy as committed on a ref (the base branch of a pull request): what a PR
+ * changes in its own policy file has no effect on the verdict of that same PR.
+ */
+export async function loadPolicyAt(repoRoot: string, ref: string): Promise<Policy> {
+  if (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.startsWith('-')) {
+    throw new AgentlaneError('POLICY_INVALID', `Not a git ref: ${JSON.stringify(ref)}`, { details: { ref } });
+  }
+  try {
+    const { stdout } = await run('git', ['show', `${ref}:${POLICY_PATH}`], { cwd: repoRoot, maxBuffer: 4 * 1024 * 1024 });
+    return parsePolicy(stdout, `${ref}:${POLICY_PATH}`);
+  } catch (error) {
+    if (error instanceof AgentlaneError) throw error;
+    throw new AgentlaneError('POLICY_INVALID', `No policy at ${ref}:${POLICY_PATH}`, { details: { ref } });
+  }
+}

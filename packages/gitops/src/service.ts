@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AgentlaneError, silentLogger, type Config, type Logger } from '@agentlane/core';
+import { createAgentRegistry, createEngine, migrateEngine, type Engine } from '@agentlane/engine';
+import { validateProposedFiles } from '@agentlane/lane';
+import { createProvider, type LlmProvider } from '@agentlane/llm';
+import type { Sql } from '@agentlane/store';
+import { bullmqAskQueue, inlineAskQueue, type AskQueue } from './ask/queue.js';
+import { takeAsk, type IntakeResult } from './ask/intake.js';
+import { loadCells } from './cells/load.js';
+import type { Cell } from './cells/schema.js';
+import { GitHubForge } from './forge/github.js';
+import { LocalForge } from './forge/local.js';
+import type { Forge, Permission } from './forge/port.js';
+import type { KgContextProvider } from './loop/evidence.js';
+import type { ContentFinding } from './loop/publish.js';
+import type { ProposedChange } from './loop/apply.js';
+import { askAgents, runAsk, type AskRunResult } from './loop/workflow.js';
+import type { PrLiteSummary } from './prlite/aggregate.js';
+import type { PolicyDecision } from './policy/evaluate.js';
+import { migrateGitops } from './schema.js';
+
+export interface AskServiceOptions {
+  sql: Sql;
+  config: Config;
+  /** The repository checkout (cells, STATE, reports). */
+  repoRoot: string;
+  logger?: Logger;
+  /** Overrides: the demo and tests bring their own. */
+  forge?: Forge;
+  llm?: LlmProvider;
+  cassetteDir?: string;
+  /** Local forge: who may /ask (GitHub asks the API). */
+  collaborators?: Readonly<Record<string, Permission>>;
+  kgContext?: KgContextProvider;
+  validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
+  runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
+  /** Run asks in this process (default), or only queue them for `agentlane worker`. */
+  runHere?: boolean;
+}
+
+export interface AskService {
+  forge: Forge;
+  cells: ReadonlyMap<string, Cell>;
+  engine: Engine;
+  queue: AskQueue;
+  /** Take an `issue_comment` delivery (signature already verified). */
+  intake(deliveryId: string, payload: unknown): Promise<IntakeResult>;
+  run(askId: string): Promise<AskRunResult>;
+  close(): Promise<void>;
+}
+
+function privateKeyOf(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    return fs.readFileSync(path.resolve(value), 'utf8');
+  } catch {
+    throw new AgentlaneError('CONFIG_INVALID', 'GITHUB_APP_PRIVATE_KEY is neither a PEM key nor a readable file', { details: { problems: ['GITHUB_APP_PRIVATE_KEY'] } });
+  }
+}
+
+/** The lane's import, dangerous-symbol and banned-pattern checks over a proposal, against the base branch. */
+export function laneContentValidator(forge: Forge, baseBranch: string): (edits: ProposedChange['edits']) => Promise<ContentFinding[]> {
+  return async (edits) => {
+    const findings = await validateProposedFiles(edits, (file) => forge.readFile(baseBranch, file));
+    return findings.map((f) => ({ validator: `${f.validator}/${f.rule}`, path: f.file ?? '', ...(f.line ? { line: f.line } : {}), detail: f.message }));
+  };
+}
+
+/** The forge the configuration names. */
+export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string, collaborators?: Readonly<Record<string, Permission>>): Promise<Forge> {
+  const gitops = config.gitops;
+  if (gitops.forge === 'local') return new LocalForge({ repoPath: gitops.forgeRepo ?? repoRoot, sql, ...(collaborators ? { collaborators } : {}) });
+  const { repo, auth, apiUrl } = gitops.github;
+  if (!repo || !auth) {
+    throw new AgentlaneError('CONFIG_INVALID', 'AGENTLANE_FORGE=github needs GITHUB_REPOSITORY and GITHUB_TOKEN (or the three GITHUB_APP_* variables)', {
+      details: { problems: [!repo ? 'GITHUB_REPOSITORY: required' : null, !auth ? 'GITHUB_TOKEN or GITHUB_APP_*: required' : null].filter(Boolean) },
+    });
+  }
+  return GitHubForge.create({ repo, apiUrl, auth: auth.kind === 'app' ? { ...auth, privateKey: privateKeyOf(auth.privateKey) } : auth });
+}
+
+/**
+ * Everything `/ask` needs, wired from the configuration: the forge, the cells, an
+ * engine whose registry has the ask agents, and the ask queue (BullMQ with
+ * REDIS_URL, else inline). Migrates the gitops and engine_v2 schemas.
+ */
+export async function createAskService(options: AskServiceOptions): Promise<AskService> {
+  const { sql, config, repoRoot } = options;
+  const logger = options.logger ?? silentLogger;
+  await migrateGitops(sql);
+  await migrateEngine(sql);
+  const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot, options.collaborators));
+  const cells = await loadCells(repoRoot);
+  const llm = options.llm ?? createProvider(config, { repoRoot, logger, ...(options.cassetteDir ? { cassetteDir: options.cassetteDir } : {}) });
+  const deps = {
+    sql,
+    forge,
+    llm,
+    repoRoot,
+    baseBranch: config.gitops.baseBranch,
+    ...(options.kgContext ? { kgContext: options.kgContext } : {}),
+    validateContent: options.validateContent ?? laneContentValidator(forge, config.gitops.baseBranch),
+    ...(options.runPrLite ? { runPrLite: options.runPrLite } : {}),
+  };
+  const runHere = options.runHere ?? true;
+  const engine = createEngine({
+    sql,
+    logger,
+    agents: createAgentRegistry(askAgents(deps)),
+    workers: runHere ? config.engine.workers : 0,
+    leaseMs: config.engine.leaseMs,
+    stagingRoot: config.engine.stagingDir,
+  });
+  const run = (askId: string) => runAsk(engine, deps, askId);
+  const queue = config.redisUrl
+    ? bullmqAskQueue(async (askId) => void (await run(askId)), { url: config.redisUrl, prefix: config.engine.queuePrefix, logger })
+    : inlineAskQueue(async (askId) => void (await run(askId)), logger);
+  if (runHere) queue.startWorker();
+  return {
+    forge,
+    cells,
+    engine,
+    queue,
+    intake: (deliveryId, payload) => takeAsk({ sql, forge, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
+    run,
+    async close() {
+      await queue.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * One retry: the failure of the first attempt, summarised (validator findings
+ * with their evidence, the end of the failing test output), goes back to the
+ * agent as an extra instruction. A second failure ends the microtask.
+ */
+import type { Finding } from './validators/types.js';
+
+/** Attempts per microtask: the first, and one retry. */
+export const MAX_ATTEMPTS = 2;
+
+const MAX_LISTED = 12;
+
+export function failureSummary(findings: readonly Finding[], allowedPaths: readonly string[]): string {
+  const stops = findings.filter((f) => f.severity === 'stop');
+  const lines = ['The previous attempt was rolled back: nothing of it was kept. It was stopped by these checks:'];
+  for (const f of stops.slice(0, MAX_LISTED)) {
+    const where = f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : '';
+    lines.push(`- [${f.validator}/${f.rule}] ${f.message}${where}`);
+    if (f.evidence && f.validator !== 'tests') lines.push(`  evidence: ${f.evidence}`);
+  }
+  if (stops.length > MAX_LISTED) lines.push(`- … and ${stops.length - MAX_LISTED} more`);
+  const test = stops.find((f) => f.validator === 'tests' && f.evidence);
+  if (test?.evidence) lines.push('', 'End of the test output:', '```', test.evidence, '```');
+  lines.push('', `Fix these problems and try again. Change only files matching: ${allowedPaths.join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** The instructions of attempt 2: the original ones, then the failure summary. */
+export function retryInstructions(instructions: string, summary: string): string {
+  return `${instructions.trimEnd()}\n\n## Previous attempt failed\n\n${summary}\n`;
+}

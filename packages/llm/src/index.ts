@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './request.js';
+export * from './pricing.js';
+export * from './cassette.js';
+export * from './structured.js';
+export * from './factory.js';
+export { DEFAULT_MODELS, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_RETRIES, type HttpProviderOptions } from './http-provider.js';
+export { createAnthropicProvider, ANTHROPIC_BASE_URL, type AnthropicProviderOptions } from './providers/anthropic.js';
+export { createOpenAiProvider, defaultMaxTokensField, OPENAI_BASE_URL, type OpenAiProviderOptions } from './providers/openai.js';
+export { createReplayProvider, type ReplayProviderOptions } from './providers/replay.js';
