@@ -15,6 +15,7 @@ import {
   type JobStatus,
   type Workflow,
 } from '../src/index.js';
+import type { Sql } from '@agentlane/store';
 import { testBackends, type BackendName } from '../../../test/support/backends.js';
 import { FAST, REDIS_URL, clearRedisPrefix, tempDir, uniquePrefix, useEngineDatabase } from './support/engine.js';
 
@@ -131,7 +132,7 @@ function scriptedAgent(overlaps: string[]): Agent {
   };
 }
 
-async function checkRun(sql: import('@agentlane/store').Sql, workflow: Workflow, result: JobStatus, overlaps: string[]): Promise<void> {
+async function checkRun(sql: Sql, workflow: Workflow, result: JobStatus, overlaps: string[]): Promise<void> {
   const expected = expectedStates(workflow);
   const actual = new Map(result.tasks.map((t) => [t.key, t.status]));
   expect(actual).toEqual(expected);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AgentlaneError } from '@agentlane/core';
+import type { AgentlaneError } from '@agentlane/core';
 import { advisoryLockKey, applyToProduction, nodeSwapFs, renameSwap, type SwapFs } from '../src/index.js';
 import { testBackends } from '../../../test/support/backends.js';
 import { tempDir, useEngineDatabase } from './support/engine.js';
