@@ -257,18 +257,50 @@ describe.each(testBackends().slice(0, 1))('/ask end to end (%s)', (backend) => {
     expect(rows).toEqual([{ status: 'denied' }]);
   });
 
+  it('hello-s5 update_north_star: a STATE patch and a cell edit go out as a PR that waits for review; human STATE text survives', async () => {
+    const line = '/ask hello-s5 update_north_star "every ask is a reviewed PR"';
+    const cellYaml = github.filesAt('main').get('cells/hello-s5/cell.yaml')!;
+    await answerFor(line, 'writer', {
+      version: 1,
+      summary: 'Sharpen the North Star of hello-s5.',
+      plan: ['Update the north-stars section of STATE', 'Update the cell definition'],
+      state_patch: { 'north-stars': '- hello-s5: every /ask becomes a reviewed PR with its evidence linked.' },
+      memory_patch: ['North Star sharpened on request of @writer.'],
+      edits: [{ path: 'cells/hello-s5/cell.yaml', content: cellYaml.replace(/^north_star: .*$/m, 'north_star: every /ask becomes a reviewed PR with its evidence linked.') }],
+      evidence_refs: ['metric:engine_success_rate'],
+    });
+    const pulls = github.pulls.length;
+    await deliver(JSON.stringify(commentPayload(line, 'writer', github.repo)));
+    await service.queue.drain();
+    expect(github.pulls).toHaveLength(pulls + 1);
+    const pr = github.pulls.at(-1)!;
+    expect(pr.merged).toBe(false);
+    expect(pr.labels).toContain('u_contract:north-star');
+    const state = github.filesAt(pr.headSha).get('STATE/current_state.md')!;
+    const before = github.filesAt('main').get('STATE/current_state.md')!;
+    expect(state).toContain('- hello-s5: every /ask becomes a reviewed PR with its evidence linked.');
+    expect(state).toContain('<!-- agentlane:begin memory-hello-s5 -->\n- North Star sharpened on request of @writer.\n<!-- agentlane:end memory-hello-s5 -->');
+    expect(state.startsWith(before.slice(0, before.indexOf('<!-- agentlane:begin')))).toBe(true);
+    expect(github.checkRuns.filter((r) => r.headSha === pr.headSha).map((r) => [r.name, r.conclusion])).toEqual([
+      ['u_contract', 'neutral'],
+      ['pr-lite', 'success'],
+    ]);
+    expect(github.comments.at(-1)?.body).toContain('It waits for a human review.');
+  });
+
   it('answers a plan-only ask with a comment and no PR; a redelivery changes nothing', async () => {
     const line = '/ask hello-s5 summarize';
     // `summarize` is plan-only in the cell definition, whatever the comment says.
     await answerFor(line, 'writer', { version: 1, summary: 'All cells are on track.', plan: ['Keep going'], evidence_refs: [] }, { planOnly: true });
     const delivery = crypto.randomUUID();
+    const pulls = github.pulls.length;
     const body = JSON.stringify(commentPayload(line, 'writer', github.repo));
     const first = await deliver(body, { delivery });
     const again = await deliver(body, { delivery });
     expect(first.body.status).toBe('queued');
     expect(again.body).toEqual({ status: 'duplicate', askId: first.body.askId });
     await service.queue.drain();
-    expect(github.pulls).toHaveLength(1);
+    expect(github.pulls).toHaveLength(pulls);
     expect(github.comments.at(-1)?.body).toContain('All cells are on track.');
   });
 });

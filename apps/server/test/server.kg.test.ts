@@ -135,6 +135,8 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
     const doc = await read<OpenApiBody>(await fetch(`${base}/openapi.json`));
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/engine/jobs/{id}',
+      '/api/engine/jobs/{id}/events',
       '/api/kg/context',
       '/api/kg/files/outline',
       '/api/kg/impact',
