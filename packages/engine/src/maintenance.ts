@@ -50,7 +50,9 @@ export class Maintenance {
     await this.transport.reconcile(this.ctx);
     if (this.pool?.addRoles) {
       const { rows } = await this.ctx.sql.query<{ agent_role: string }>(
-        `SELECT DISTINCT agent_role FROM engine_v2.job_tasks WHERE status IN ('ready', 'running', 'pending')`,
+        // Ready tasks only: the partial index covers them, and a role's first message waits
+        // in its queue until this picks the role up, one tick later.
+        `SELECT DISTINCT agent_role FROM engine_v2.job_tasks WHERE status = 'ready'`,
       );
       this.pool.addRoles(rows.map((r) => r.agent_role));
     }

@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentlaneError } from '@agentlane/core';
 import { findAskLine, parseAsk, tokenize } from '../src/index.js';
+import { codeOf } from '../../../test/support/errors.js';
 
-const codeOf = (work: () => unknown) => {
-  try {
-    work();
-    return 'ok';
-  } catch (error) {
-    return (error as AgentlaneError).code;
-  }
-};
 
 describe('/ask grammar', () => {
   it('parses cell, action, positional and key=value arguments, and --plan-only anywhere', () => {

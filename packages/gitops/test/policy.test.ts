@@ -4,20 +4,12 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentlaneError } from '@agentlane/core';
 import { evaluate, loadPolicy, loadPolicyAt, parsePolicy, type ChangedFile, type Policy } from '../src/index.js';
+import { codeOf } from '../../../test/support/errors.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const agent = { login: 'agentlane[bot]', kind: 'agent' as const };
 const file = (p: string, additions = 1, deletions = 0): ChangedFile => ({ path: p, status: 'modified', additions, deletions });
-const codeOf = (work: () => unknown) => {
-  try {
-    work();
-    return 'ok';
-  } catch (error) {
-    return (error as AgentlaneError).code;
-  }
-};
 
 describe('u_contract policy', async () => {
   const policy = await loadPolicy(repoRoot);
@@ -113,13 +105,18 @@ describe('u_contract policy', async () => {
 
   it('rejects an invalid policy with every problem named', () => {
     expect(codeOf(() => parsePolicy('version: 2\ncategories: {}\n'))).toBe('POLICY_INVALID');
-    try {
-      parsePolicy('version: 1\ncategories:\n  Bad_Name:\n    paths: ["../x"]\n    merge: sometimes\n');
-    } catch (error) {
-      expect((error as AgentlaneError).details.problems).toEqual(
-        expect.arrayContaining([expect.stringContaining('kebab-case'), expect.stringContaining('paths.0'), expect.stringContaining('merge')]),
-      );
-    }
+    const error = (() => {
+      try {
+        parsePolicy('version: 1\ncategories:\n  Bad_Name:\n    paths: ["../x"]\n    merge: sometimes\n');
+      } catch (thrown) {
+        return thrown as { code: string; details: { problems: string[] } };
+      }
+      throw new Error('an invalid policy was accepted');
+    })();
+    expect(error.code).toBe('POLICY_INVALID');
+    expect(error.details.problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('kebab-case'), expect.stringContaining('paths.0'), expect.stringContaining('merge')]),
+    );
     expect(codeOf(() => parsePolicy('version: 1\ncategories: [unclosed\n'))).toBe('POLICY_INVALID');
   });
 

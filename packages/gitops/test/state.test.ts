@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentlaneError } from '@agentlane/core';
 import { readSections, writeSections } from '../src/index.js';
+import { codeOf } from '../../../test/support/errors.js';
 
-const codeOf = (work: () => unknown) => {
-  try {
-    work();
-    return 'ok';
-  } catch (error) {
-    return (error as AgentlaneError).code;
-  }
-};
 
 describe('STATE markers', () => {
   const doc = '# State\n\nHuman notes.\n\n<!-- agentlane:begin north-stars -->\nold\n<!-- agentlane:end north-stars -->\n\nMore human text.\n';
