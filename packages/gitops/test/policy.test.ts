@@ -54,7 +54,7 @@ describe('u_contract policy', async () => {
   it('denies unknown categories, empty changes, traversal and renames out of bounds', () => {
     expect(evaluate(policy, { category: 'nope', files: [file('reports/a.md')] }, agent).verdict).toBe('deny');
     expect(evaluate(policy, { category: 'persist-report', files: [] }, agent).verdict).toBe('deny');
-    for (const p of ['reports/../.github/x.yml', '/etc/passwd', 'reports//a.md', 'reports/./a.md']) {
+    for (const p of ['reports/../.github/x.yml', '/etc/passwd', 'reports//a.md', 'reports/./a.md', 'reports/.git/config', 'reports\\a.md']) {
       expect(evaluate(policy, { category: 'persist-report', files: [file(p)] }, agent).verdict, p).toBe('deny');
     }
     const rename: ChangedFile = { path: 'reports/moved.md', previousPath: '.github/CODEOWNERS', status: 'renamed', additions: 0, deletions: 0 };

@@ -39,11 +39,11 @@ export interface PolicyDecision {
 
 const matcher = (globs: readonly string[]) => picomatch([...globs], { dot: true });
 
-/** The path if it is a plain relative path (no `..`, `.`, empty segments, backslashes or NUL), else null. */
+/** The path if it is a plain relative path (no `..`, `.`, `.git`, empty segments, backslashes or NUL), else null. */
 export function normalisedPath(path: string): string | null {
   if (path.length === 0 || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return null;
   const parts = path.split('/');
-  if (parts.some((part) => part === '..' || part === '.' || part === '')) return null;
+  if (parts.some((part) => part === '..' || part === '.' || part === '' || part.toLowerCase() === '.git')) return null;
   return path;
 }
 
