@@ -9,8 +9,8 @@ import type { DispatchTask } from './context.js';
  * Each newly ready task is then resolved by the DAG rules (`resolveTask`): a predecessor
  * skipped with skip_downstream, or its own skip_if holding over the upstream outputs,
  * skips it instead. Skipping can satisfy further tasks, so this repeats until nothing
- * moves. The promotion statement is `engine_v2.promote_ready` (migration 0001). Call inside
- * a transaction holding the run lock.
+ * moves. The promotion statement is `engine_v2.promote_ready` (migration 0001; PL/pgSQL,
+ * so its plan is cached, since 0002). Call inside a transaction holding the run lock.
  */
 const PROMOTE = 'SELECT * FROM engine_v2.promote_ready($1, false)';
 
