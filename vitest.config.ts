@@ -16,6 +16,7 @@ export default defineConfig({
       '@agentlane/gitops': pkg('gitops'),
       '@agentlane/lane': pkg('lane'),
       '@agentlane/server': fileURLToPath(new URL('./apps/server/src/index.ts', import.meta.url)),
+      '@agentlane/worker': fileURLToPath(new URL('./apps/worker/src/index.ts', import.meta.url)),
     },
   },
   test: {

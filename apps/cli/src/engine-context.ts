@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createLogger, loadConfig, type Config, type Logger } from '@agentlane/core';
 import { openStore, type Sql } from '@agentlane/store';
-import { BullmqTransport, createAgentRegistry, createEngine, migrateEngine, seedStubAgents, type Engine } from '@agentlane/engine';
+import { engineFromConfig, migrateEngine, type Engine } from '@agentlane/engine';
 
 /** The database with the engine_v2 schema, for `agentlane engine …` and `agentlane worker`. */
 export interface EngineContext {
@@ -26,30 +26,7 @@ export async function openEngineContext(repoPath: string, options: { migrate?: b
   return { config, logger, repoRoot, sql, close: () => sql.close() };
 }
 
-/**
- * An engine per the configuration: BullMQ when REDIS_URL is set (after checking Redis
- * answers), else inline. `workers: 0` submits only. The registry holds the built-in agents
- * and the seed stand-ins, so `builtin:default` runs out of the box.
- */
-export async function engineFor(ctx: EngineContext, options: { workers: number; roles?: string[]; forceInline?: boolean }): Promise<Engine> {
-  const redisUrl = options.forceInline ? undefined : ctx.config.redisUrl;
-  if (redisUrl) {
-    const probe = new BullmqTransport({ url: redisUrl, prefix: ctx.config.engine.queuePrefix, logger: ctx.logger });
-    try {
-      await probe.ping();
-    } finally {
-      await probe.close();
-    }
-  }
-  return createEngine({
-    sql: ctx.sql,
-    logger: ctx.logger,
-    agents: createAgentRegistry(seedStubAgents()),
-    transport: redisUrl ? { kind: 'bullmq', url: redisUrl, prefix: ctx.config.engine.queuePrefix } : { kind: 'inline' },
-    workers: options.workers,
-    ...(options.roles ? { roles: options.roles } : {}),
-    leaseMs: ctx.config.engine.leaseMs,
-    jobTimeoutMs: ctx.config.engine.jobTimeoutMs,
-    stagingRoot: ctx.config.engine.stagingDir,
-  });
+/** An engine per the configuration (see `engineFromConfig`). */
+export function engineFor(ctx: EngineContext, options: { workers: number; roles?: string[]; forceInline?: boolean }): Promise<Engine> {
+  return engineFromConfig(ctx.sql, ctx.config, { ...options, logger: ctx.logger });
 }

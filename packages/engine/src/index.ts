@@ -42,3 +42,4 @@ export { applyToProduction, renameSwap, advisoryLockKey, nodeSwapFs, type SwapFs
 export { measureGates, evaluateGates, DEFAULT_GATE_THRESHOLDS, type GateThresholds, type GateMetrics, type GateReport, type GateResult } from './gates.js';
 export { killswitchDrill, stopRunningRuns, runningRuns, type DrillReport, type DrillCheck, type DrillOptions } from './killswitch.js';
 export { teardownEngine } from './teardown.js';
+export { engineFromConfig, type EngineFromConfigOptions } from './from-config.js';

@@ -1,0 +1,1 @@
+export { assertWorkerConfig, startWorker, type RunningWorker, type WorkerOptions } from './worker.js';
