@@ -22,6 +22,6 @@ export { publishAnswer, type PublishDeps, type PublishOutcome, type ContentFindi
 export { ASK_WORKFLOW, askAgents, askContext, askLlmRequest, runAsk, type AskLoopDeps, type AskRunResult } from './loop/workflow.js';
 export * from './prlite/aggregate.js';
 export { inlineAskQueue, bullmqAskQueue, ASK_QUEUE, type AskQueue, type AskRunner, type BullmqAskQueueOptions } from './ask/queue.js';
-export { createAskService, forgeFromConfig, laneContentValidator, type AskService, type AskServiceOptions } from './service.js';
+export { createAskService, forgeFromConfig, kgContextPack, KG_CONTEXT_BUDGET, laneContentValidator, type AskService, type AskServiceOptions } from './service.js';
 export { checkPullRequest, pullRequestSubject, type PullRequestCheck, type PullRequestSubject } from './policy/ci.js';
 export { collectPrLiteInputs, type CollectOptions, type Collected } from './prlite/collect.js';

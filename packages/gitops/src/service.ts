@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AgentlaneError, silentLogger, type Config, type Logger } from '@agentlane/core';
 import { createAgentRegistry, createEngine, migrateEngine, type Engine } from '@agentlane/engine';
+import { buildContext } from '@agentlane/kg';
 import { validateProposedFiles } from '@agentlane/lane';
 import { createProvider, type LlmProvider } from '@agentlane/llm';
 import type { Sql } from '@agentlane/store';
@@ -67,6 +68,28 @@ export function laneContentValidator(forge: Forge, baseBranch: string): (edits: 
   };
 }
 
+/** Tokens of KG context per query in CONTEXT_JSON. */
+export const KG_CONTEXT_BUDGET = 1_500;
+
+/**
+ * A cell's KG queries answered by the knowledge graph's context packs (signatures by
+ * file, cut to a budget); nothing when the repository has not been indexed (or the
+ * database has no KG at all).
+ */
+export function kgContextPack(sql: Sql, budgetTokens = KG_CONTEXT_BUDGET): KgContextProvider {
+  return async (query) => {
+    const schema = await sql.query<{ present: boolean }>(`SELECT to_regclass('kg.files') IS NOT NULL AS present`);
+    if (!schema.rows[0]?.present) return null;
+    try {
+      const pack = await buildContext(sql, { query, budgetTokens });
+      return pack.text.length > 0 ? pack.text : null;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'KG_NO_INDEX') return null;
+      throw error;
+    }
+  };
+}
+
 /** The forge the configuration names. */
 export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string, collaborators?: Readonly<Record<string, Permission>>): Promise<Forge> {
   const gitops = config.gitops;
@@ -99,7 +122,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     llm,
     repoRoot,
     baseBranch: config.gitops.baseBranch,
-    ...(options.kgContext ? { kgContext: options.kgContext } : {}),
+    kgContext: options.kgContext ?? kgContextPack(sql),
     validateContent: options.validateContent ?? laneContentValidator(forge, config.gitops.baseBranch),
     ...(options.runPrLite ? { runPrLite: options.runPrLite } : {}),
   };
