@@ -36,8 +36,6 @@ export interface AskServiceOptions {
   kgContext?: KgContextProvider;
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
   runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
-  /** Run asks in this process (default), or only queue them for `agentlane worker`. */
-  runHere?: boolean;
 }
 
 export interface AskService {
@@ -126,12 +124,12 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     validateContent: options.validateContent ?? laneContentValidator(forge, config.gitops.baseBranch),
     ...(options.runPrLite ? { runPrLite: options.runPrLite } : {}),
   };
-  const runHere = options.runHere ?? true;
+  // The ask's engine runs inline in whichever process takes the ask off its queue.
   const engine = createEngine({
     sql,
     logger,
     agents: createAgentRegistry(askAgents(deps)),
-    workers: runHere ? config.engine.workers : 0,
+    workers: config.engine.workers,
     leaseMs: config.engine.leaseMs,
     stagingRoot: config.engine.stagingDir,
   });
@@ -139,7 +137,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
   const queue = config.redisUrl
     ? bullmqAskQueue(async (askId) => void (await run(askId)), { url: config.redisUrl, prefix: config.engine.queuePrefix, logger })
     : inlineAskQueue(async (askId) => void (await run(askId)), logger);
-  if (runHere) queue.startWorker();
+  queue.startWorker();
   return {
     forge,
     cells,
