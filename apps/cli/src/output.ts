@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { IndexProgress } from '@agentlane/kg';
 
@@ -5,6 +7,14 @@ export const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Write a report as pretty JSON at `file` (relative to `root`), making its directory; returns the absolute path. */
+export function writeJsonReport(root: string, file: string, value: unknown): string {
+  const out = path.resolve(root, file);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`);
+  return out;
 }
 
 export function table(rows: readonly (readonly string[])[], alignRight: ReadonlySet<number> = new Set()): string {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
 import { Presets, SingleBar } from 'cli-progress';
@@ -23,7 +22,7 @@ import {
 } from '@agentlane/engine';
 import { engineFor, openEngineContext } from '../engine-context.js';
 import { intOption, repoOption } from '../options.js';
-import { printJson, table } from '../output.js';
+import { printJson, table, writeJsonReport } from '../output.js';
 
 /** `agentlane engine run|status|gate|killswitch|teardown`: engine_v2 from the command line. */
 
@@ -185,9 +184,7 @@ export function engineCommand(): Command {
     try {
       const metrics = await measureGates(ctx.sql, { since: new Date(until.getTime() - opts.window), until });
       const report = evaluateGates(metrics, thresholds);
-      const out = path.resolve(ctx.repoRoot, opts.out);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+      const out = writeJsonReport(ctx.repoRoot, opts.out, report);
       if (opts.json) printJson(report);
       else process.stdout.write(`${gateText(report)}\nReport: ${path.relative(process.cwd(), out) || out}\n`);
       if (!report.passed) {

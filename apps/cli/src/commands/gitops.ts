@@ -5,6 +5,7 @@ import { AgentlaneError } from '@agentlane/core';
 import {
   PRLITE_SUMMARY,
   aggregatePrLite,
+  auditTrail,
   checkPullRequest,
   collectPrLiteInputs,
   createAskService,
@@ -14,7 +15,7 @@ import {
   type PolicyDecision,
 } from '@agentlane/gitops';
 import { openContext } from '../context.js';
-import { printJson, table } from '../output.js';
+import { printJson, table, writeJsonReport } from '../output.js';
 import { repoOption } from '../options.js';
 
 interface RefOptions {
@@ -99,9 +100,7 @@ export function gateCommand(): Command {
       if ((opts.base === undefined) !== (opts.head === undefined)) throw new AgentlaneError('CLI_USAGE', '--base and --head go together');
       const policy = opts.base && opts.head ? await policyVerdict({ repo: opts.repo, base: opts.base, head: opts.head, ...(opts.headRef ? { headRef: opts.headRef } : {}) }) : undefined;
       const summary = aggregatePrLite({ ...(await readPrLiteInputs(repoRoot)), ...(policy ? { policy } : {}) }, thresholds);
-      const file = path.join(repoRoot, PRLITE_SUMMARY);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
+      const file = writeJsonReport(repoRoot, PRLITE_SUMMARY, summary);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${table(summary.gates.map((g) => [g.pass ? 'pass' : 'FAIL', g.name, g.detail]))}\nPR-Lite ${summary.pass ? 'passed' : 'failed'} (${path.relative(process.cwd(), file)})\n`);
       if (!summary.pass) throw new AgentlaneError('PRLITE_GATE_FAILED', `PR-Lite failed: ${summary.gates.filter((g) => !g.pass).map((g) => g.name).join(', ')}`);
@@ -126,10 +125,9 @@ export function askCommand(): Command {
         const delivery = opts.delivery ?? `cli-${Date.now()}`;
         const intake = await service.intake(delivery, payload);
         await service.queue.drain();
-        const { rows } = 'askId' in intake ? await ctx.sql.query('SELECT status, reply_url, error_code FROM gitops.asks WHERE id = $1', [intake.askId]) : { rows: [] };
-        const result = { ...intake, record: rows[0] ?? null };
-        if (opts.json) printJson(result);
-        else process.stdout.write(`${intake.status}${'askId' in intake ? ` ask ${intake.askId}` : ''}${rows[0] ? `: ${String((rows[0] as { status: string }).status)}` : ''}\n`);
+        const [record] = 'askId' in intake ? await auditTrail(ctx.sql, { askId: intake.askId }) : [];
+        if (opts.json) printJson({ ...intake, record: record ?? null });
+        else process.stdout.write(`${intake.status}${'askId' in intake ? ` ask ${intake.askId}` : ''}${record ? `: ${record.status}${record.pr_url ? ` ${record.pr_url}` : ''}` : ''}\n`);
       } finally {
         await service.close();
         await ctx.close();
@@ -144,7 +142,7 @@ export function askCommand(): Command {
       const ctx = await openContext(opts.repo);
       try {
         await migrateGitops(ctx.sql);
-        const { rows } = await ctx.sql.query<Record<string, string | number | null>>(AUDIT_SQL);
+        const rows = await auditTrail(ctx.sql);
         if (opts.json) printJson(rows);
         else process.stdout.write(`${table([['ask', 'actor', 'cell/action', 'status', 'run', 'verdict', 'pr', 'checks', 'merged'], ...rows.map((r) => [String(r.ask).slice(0, 8), String(r.actor), `${r.cell}/${r.action}`, String(r.status), String(r.run_status ?? '-'), String(r.verdict ?? '-'), String(r.pr_url ?? '-'), String(r.checks ?? '-'), String(r.merged_sha ?? '-').slice(0, 7)])])}\n`);
       } finally {
@@ -153,14 +151,3 @@ export function askCommand(): Command {
     });
   return ask;
 }
-
-/** Every ask with what became of it: run, verdict, PR, checks, merge. */
-export const AUDIT_SQL = `
-SELECT a.id AS ask, a.actor, a.cell, a.action, a.status, a.created_at, r.status AS run_status, a.job_id,
-       d.verdict, d.policy_ref, c.pr_number, c.pr_url, c.status AS pr_status, c.merged_sha,
-       (SELECT string_agg(k.name || '=' || coalesce(k.conclusion, k.status), ', ' ORDER BY k.name) FROM gitops.checks k WHERE k.change_request_id = c.id) AS checks
-  FROM gitops.asks a
-  LEFT JOIN engine_v2.job_runs r ON r.job_id = a.job_id
-  LEFT JOIN gitops.change_requests c ON c.ask_id = a.id
-  LEFT JOIN LATERAL (SELECT verdict, policy_ref FROM gitops.policy_decisions p WHERE p.ask_id = a.id ORDER BY p.created_at DESC LIMIT 1) d ON true
- ORDER BY a.created_at`;

@@ -21,7 +21,7 @@ import {
 import { openContext } from '../context.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
-import { fmt, printJson, progressReporter, table } from '../output.js';
+import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -151,9 +151,7 @@ export function kgCommand(): Command {
       const thresholds: GateThresholds = { ...DEFAULT_THRESHOLDS };
       for (const name of GATE_NAMES) if (opts[name] !== undefined) thresholds[name] = opts[name] as number;
       const report = evaluateGates(await sumCoverage(ctx.sql), thresholds);
-      const out = path.resolve(ctx.repoRoot, opts.out);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+      const out = writeJsonReport(ctx.repoRoot, opts.out, report);
       if (opts.json) printJson(report);
       else process.stdout.write(`${gateText(report)}\nReport: ${path.relative(process.cwd(), out) || out}\n`);
       if (!report.passed) {

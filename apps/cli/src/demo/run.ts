@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, silentLogger, type Config } from '@agentlane/core';
 import {
   aggregatePrLite,
+  auditTrail,
   collectPrLiteInputs,
   createAskService,
   git,
@@ -18,7 +19,6 @@ import { indexRepository } from '@agentlane/kg';
 import { createServer } from '@agentlane/server';
 import { openPglite, openStore, type Sql } from '@agentlane/store';
 import { migrateKg } from '@agentlane/kg';
-import { AUDIT_SQL } from '../commands/gitops.js';
 import { DEMO_ACTOR, DEMO_ASK, DEMO_CASSETTES, DEMO_ISSUE, DEMO_MODEL, DEMO_REPO, sampleFiles } from './sample.js';
 
 export interface DemoStep {
@@ -155,11 +155,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     step({ step: 'signed /ask', detail: `${DEMO_ASK} by @${DEMO_ACTOR} → HTTP ${response.status} ${accepted.status ?? accepted.error?.message ?? ''}`, record: accepted.askId ? `ask ${accepted.askId}` : undefined });
     await service.queue.drain();
 
-    const { rows } = await sql.query<{ ask: string; status: string; job_id: string | null; run_status: string | null; verdict: string | null; pr_url: string | null; checks: string | null; merged_sha: string | null }>(
-      `${AUDIT_SQL.replace(' ORDER BY a.created_at', '')} WHERE a.id = $1`,
-      [accepted.askId ?? '00000000-0000-0000-0000-000000000000'],
-    );
-    const record = rows[0];
+    const [record] = accepted.askId ? await auditTrail(sql, { askId: accepted.askId }) : [];
     if (record) {
       step({ step: 'workflow', detail: `engine_v2 job ${record.job_id}: ${record.run_status} (gather → answer → publish)`, record: `agentlane engine status ${record.job_id} --repo ${checkout}` });
       step({ step: 'u_contract', detail: `verdict ${record.verdict ?? '-'} under persist-report (policy read from main)` });

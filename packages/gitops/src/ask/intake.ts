@@ -45,6 +45,10 @@ export async function takeAsk(deps: IntakeDeps, deliveryId: string, payload: unk
   const line = findAskLine(event.comment.body ?? '');
   if (line === null) return { status: 'ignored', reason: 'no /ask in the comment' };
 
+  // A redelivery is answered from the record, without asking the forge again.
+  const seen = await deps.sql.query<{ id: string }>('SELECT id FROM gitops.asks WHERE delivery_id = $1', [deliveryId]);
+  if (seen.rows[0]) return { status: 'duplicate', askId: seen.rows[0].id };
+
   const actor = event.sender.login;
   const issueNumber = event.issue.number;
   const screened = await screen(deps, line, actor);
@@ -72,6 +76,7 @@ export async function takeAsk(deps: IntakeDeps, deliveryId: string, payload: unk
   );
   const row = inserted.rows[0];
   if (!row) {
+    // The same delivery, taken concurrently between the check above and this insert.
     const existing = await deps.sql.query<{ id: string }>('SELECT id FROM gitops.asks WHERE delivery_id = $1', [deliveryId]);
     return { status: 'duplicate', askId: existing.rows[0]?.id as string };
   }
