@@ -6,7 +6,9 @@ import { Notifier } from './notifier.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { watchEvents, type EngineEvent } from './progress.js';
 import { cancelJob, expireDeadlines } from './scheduler/cancel.js';
+import { completeSuccessMany } from './scheduler/complete.js';
 import type { DispatchTask, SchedulerContext } from './scheduler/context.js';
+import { GroupCommit } from './scheduler/group-commit.js';
 import { submitJob, type SubmitOptions } from './scheduler/submit.js';
 import { jobStatus, type JobStatus } from './status.js';
 import { BullmqTransport } from './transport/bullmq.js';
@@ -58,15 +60,17 @@ export class Engine {
         ? new BullmqTransport({ url: transportOption.url, prefix: transportOption.prefix, logger })
         : new InlineTransport();
     const transport = this.transport;
-    this.ctx = {
+    const ctx: SchedulerContext = {
       sql: options.sql,
       agents: options.agents ?? createAgentRegistry(),
       logger,
       options: settings,
       dispatch: (tasks: readonly DispatchTask[]) => transport.dispatch(tasks),
+      successes: new GroupCommit({ run: (items) => completeSuccessMany(ctx, items) }),
       jobEvents: new Notifier(),
       running: new Map(),
     };
+    this.ctx = ctx;
     const workers = options.workers ?? 3;
     if (workers > 0) {
       this.pool = this.transport.startWorkers(this.ctx, { concurrency: workers, roles: options.roles });

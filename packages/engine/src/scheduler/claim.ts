@@ -3,15 +3,15 @@ import type { Json } from '../workflow/condition.js';
 import type { TaskConfig } from './task-config.js';
 
 /**
- * Seed §8.2: take one ready task with `FOR UPDATE SKIP LOCKED`, so two workers never get
- * the same task, and in the same transaction start its attempt row, its lease and its
- * `taskStarted` event, and read what the task needs (job input, upstream outputs). The
- * statements are `engine_v2.claim` (migration 0001; PL/pgSQL keeps their plans cached per
- * connection). `claimNext` takes the oldest runnable task (inline workers); `claimTask`
- * takes one named task (a BullMQ delivery: a duplicate delivery finds it no longer ready
- * and gets null, which keeps execution exactly-once whatever the queue does).
+ * Seed §8.2: take ready tasks with `FOR UPDATE SKIP LOCKED`, so two workers never get the
+ * same task, and in the same transaction start each one's attempt row, lease and
+ * `taskStarted` event, and read what it needs (job input, upstream outputs). One statement,
+ * `engine_v2.claim_many` (migration 0003), for any number of tasks: inline workers take the
+ * oldest runnable ones (`limit` of them), a BullMQ worker names the tasks its deliveries
+ * carry. A named task that is no longer ready (a duplicate delivery, a task another worker
+ * holds) is not in the answer, which keeps execution exactly-once whatever the queue does.
  */
-const CLAIM = 'SELECT engine_v2.claim($1, $2, $3::text[], $4::uuid) AS c';
+const CLAIM_MANY = 'SELECT engine_v2.claim_many($1, $2, $3::text[], $4::uuid[], $5) AS c';
 
 export interface ClaimedTask {
   id: string;
@@ -38,12 +38,26 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
-export async function claimNext(sql: Sql, options: ClaimOptions & { roles?: readonly string[] }): Promise<ClaimedTask | null> {
-  const { rows } = await sql.query<{ c: ClaimedTask | null }>(CLAIM, [options.workerId, options.leaseMs, options.roles ? [...options.roles] : null, null]);
-  return rows[0]?.c ?? null;
+export async function claimMany(
+  sql: Sql,
+  options: ClaimOptions & { roles?: readonly string[]; taskIds?: readonly string[]; limit?: number },
+): Promise<ClaimedTask[]> {
+  const { rows } = await sql.query<{ c: ClaimedTask[] }>(CLAIM_MANY, [
+    options.workerId,
+    options.leaseMs,
+    options.roles ? [...options.roles] : null,
+    options.taskIds ? [...options.taskIds] : null,
+    options.limit ?? options.taskIds?.length ?? 1,
+  ]);
+  return rows[0]?.c ?? [];
 }
 
+/** The oldest runnable task (of some roles), or null. */
+export async function claimNext(sql: Sql, options: ClaimOptions & { roles?: readonly string[] }): Promise<ClaimedTask | null> {
+  return (await claimMany(sql, { ...options, limit: 1 }))[0] ?? null;
+}
+
+/** One named task, or null when it is not ready (or not yet runnable). */
 export async function claimTask(sql: Sql, taskId: string, options: ClaimOptions): Promise<ClaimedTask | null> {
-  const { rows } = await sql.query<{ c: ClaimedTask | null }>(CLAIM, [options.workerId, options.leaseMs, null, taskId]);
-  return rows[0]?.c ?? null;
+  return (await claimMany(sql, { ...options, taskIds: [taskId] }))[0] ?? null;
 }

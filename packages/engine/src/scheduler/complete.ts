@@ -51,40 +51,67 @@ interface SuccessResult {
   ready: { id: string; role: string; attempt: number; run_after: string }[];
 }
 
-/**
- * One round trip on the hot path: `engine_v2.complete_success` records the attempt,
- * promotes the tasks it unblocks and finalizes the run under the run lock. When tasks with
- * a skip rule became promotable it leaves them pending (needs_eval): they are resolved
- * here, in a second transaction, by the general `promoteReady`.
- */
-export async function completeSuccess(ctx: SchedulerContext, attempt: AttemptRef, result: AgentResult, latencyMs: number): Promise<CompletionResult> {
+export interface SuccessItem {
+  attempt: AttemptRef;
+  result: AgentResult;
+  latencyMs: number;
+}
+
+function successRecord({ attempt, result, latencyMs }: SuccessItem): Record<string, unknown> {
   const usage = result.usage ?? {};
   const artifacts = (result.artifacts ?? []).map((a) => ({ kind: a.kind, uri: a.uri ?? null, content: a.content ?? null, metadata: a.metadata ?? null }));
-  const { rows } = await ctx.sql.query<{ r: SuccessResult }>('SELECT engine_v2.complete_success($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::jsonb) AS r', [
-    attempt.taskId,
-    attempt.attemptNo,
-    attempt.attemptId,
-    JSON.stringify(result.output ?? null),
-    Math.round(latencyMs),
-    usage.tokensIn ?? null,
-    usage.tokensOut ?? null,
-    usage.costUsd ?? null,
-    artifacts.length > 0 ? JSON.stringify(artifacts) : null,
-  ]);
-  const r = rows[0]?.r as SuccessResult;
-  const ready: DispatchTask[] = r.ready.map((t) => ({ id: t.id, jobId: attempt.jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) }));
-  if (r.needs_eval) {
+  return {
+    task: attempt.taskId,
+    job: attempt.jobId,
+    attempt_no: attempt.attemptNo,
+    attempt: attempt.attemptId,
+    output: result.output ?? null,
+    latency_ms: Math.round(latencyMs),
+    tokens_in: usage.tokensIn ?? null,
+    tokens_out: usage.tokensOut ?? null,
+    cost: usage.costUsd ?? null,
+    artifacts: artifacts.length > 0 ? artifacts : null,
+  };
+}
+
+/**
+ * Successful attempts, any number in one round trip: `engine_v2.complete_success_many`
+ * records each attempt, promotes the tasks it unblocks and finalizes its run under the run
+ * lock (migration 0003; one `complete_success` per item). Tasks with a skip rule that
+ * became promotable are left pending (needs_eval) and resolved here, job by job, in a
+ * second transaction by the general `promoteReady`. Workers reach this through
+ * `ctx.successes`, which groups the completions that arrive together.
+ */
+export async function completeSuccessMany(ctx: SchedulerContext, items: readonly SuccessItem[]): Promise<CompletionResult[]> {
+  if (items.length === 0) return [];
+  const { rows } = await ctx.sql.query<{ r: SuccessResult[] }>('SELECT engine_v2.complete_success_many($1::jsonb) AS r', [JSON.stringify(items.map(successRecord))]);
+  const answers = rows[0]?.r ?? [];
+  const results: CompletionResult[] = items.map((item, i) => {
+    const r = answers[i] as SuccessResult;
+    return { applied: r.applied, ready: r.ready.map((t) => ({ id: t.id, jobId: item.attempt.jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) })) };
+  });
+  const toEvaluate = new Map<string, number>();
+  items.forEach((item, i) => {
+    if ((answers[i] as SuccessResult).needs_eval && !toEvaluate.has(item.attempt.jobId)) toEvaluate.set(item.attempt.jobId, i);
+  });
+  for (const [jobId, i] of toEvaluate) {
     const resolved = await ctx.sql.transaction(async (tx) => {
-      const run = await lockRun(tx, attempt.jobId);
+      const run = await lockRun(tx, jobId);
       if (run?.status !== 'running') return [];
-      const promoted = await promoteReady(tx, attempt.jobId);
-      await finalizeRun(tx, attempt.jobId);
+      const promoted = await promoteReady(tx, jobId);
+      await finalizeRun(tx, jobId);
       return promoted;
     });
-    ready.push(...resolved);
+    results[i]?.ready.push(...resolved);
   }
   ctx.jobEvents.wake();
-  return { applied: r.applied, ready };
+  return results;
+}
+
+/** One successful attempt (see completeSuccessMany). */
+export async function completeSuccess(ctx: SchedulerContext, attempt: AttemptRef, result: AgentResult, latencyMs: number): Promise<CompletionResult> {
+  const [completion] = await completeSuccessMany(ctx, [{ attempt, result, latencyMs }]);
+  return completion as CompletionResult;
 }
 
 export interface FailureOptions {

@@ -3,6 +3,8 @@ import type { Sql } from '@agentlane/store';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Notifier } from '../notifier.js';
 import type { ResolvedSchedulerOptions } from '../options.js';
+import type { CompletionResult, SuccessItem } from './complete.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** A task that became runnable: what a transport needs to hand it to a worker. */
 export interface DispatchTask {
@@ -22,6 +24,8 @@ export interface SchedulerContext {
   options: ResolvedSchedulerOptions;
   /** Hand ready tasks to the transport; called after the transaction that made them ready commits. */
   dispatch(tasks: readonly DispatchTask[]): Promise<void>;
+  /** Successful attempts, committed in groups (`completeSuccessMany`). */
+  successes: GroupCommit<SuccessItem, CompletionResult>;
   /** In-process: wakes waiters when any job changes. */
   jobEvents: Notifier;
   /** In-process executors by task id, so a local cancel stops them without waiting for a heartbeat. */

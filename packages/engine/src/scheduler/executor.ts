@@ -5,7 +5,7 @@ import { TaskError, type AgentResult, type TaskInput } from '../agents/types.js'
 import { recordPartialResult } from '../progress.js';
 import type { Json } from '../workflow/condition.js';
 import type { ClaimedTask } from './claim.js';
-import { completeFailure, completeSuccess, type AttemptFailure, type AttemptRef } from './complete.js';
+import { completeFailure, type AttemptFailure, type AttemptRef } from './complete.js';
 import type { SchedulerContext } from './context.js';
 import { renewLease } from './lease.js';
 import { workflowTaskFromRow } from './task-config.js';
@@ -44,7 +44,27 @@ export function stagingDirFor(ctx: SchedulerContext, claimed: Pick<ClaimedTask, 
   return claimed.staging_dir ?? path.join(ctx.options.stagingRoot, claimed.job_id);
 }
 
+/** An attempt whose agent has finished: `recorded` settles once its outcome is stored and its successors dispatched. */
+export interface FinishedAttempt {
+  recorded: Promise<void>;
+}
+
+/** Run a claimed attempt to its end, outcome stored. */
 export async function executeClaimed(ctx: SchedulerContext, claimed: ClaimedTask): Promise<void> {
+  const { recorded } = await runClaimed(ctx, claimed);
+  await recorded;
+}
+
+/**
+ * Run a claimed attempt's agent; resolves as soon as the agent is done, with the storing
+ * of its outcome under way. Workers free the agent's slot at that point and keep the
+ * number of outcomes still being stored bounded: completions are committed in groups
+ * (`ctx.successes`), and a slot need not sit idle while its group commits (Graphile
+ * Worker's batched completion does the same). Nothing is lost if the process dies in
+ * between: the task is still `running` with a lease, so it is re-claimed when the lease
+ * expires, and its successors are dispatched only after the completion has committed.
+ */
+export async function runClaimed(ctx: SchedulerContext, claimed: ClaimedTask): Promise<FinishedAttempt> {
   const attempt: AttemptRef = {
     taskId: claimed.id,
     jobId: claimed.job_id,
@@ -111,9 +131,12 @@ export async function executeClaimed(ctx: SchedulerContext, claimed: ClaimedTask
     ctx.running.delete(claimed.id);
   }
   const latencyMs = performance.now() - started;
-  const completion = failure
-    ? await completeFailure(ctx, attempt, failure, latencyMs)
-    : await completeSuccess(ctx, attempt, result as AgentResult, latencyMs);
-  if (failure && completion.applied) ctx.logger.debug({ task: task.key, job: claimed.job_id, code: failure.code }, 'engine: attempt failed');
-  if (completion.ready.length > 0) await ctx.dispatch(completion.ready);
+  const record = async (): Promise<void> => {
+    const completion = failure
+      ? await completeFailure(ctx, attempt, failure, latencyMs)
+      : await ctx.successes.submit({ attempt, result: result as AgentResult, latencyMs });
+    if (failure && completion.applied) ctx.logger.debug({ task: task.key, job: claimed.job_id, code: failure.code }, 'engine: attempt failed');
+    if (completion.ready.length > 0) await ctx.dispatch(completion.ready);
+  };
+  return { recorded: record() };
 }

@@ -1,8 +1,10 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { AgentlaneError, redactSecrets, type Logger } from '@agentlane/core';
-import { claimTask } from '../scheduler/claim.js';
+import { claimMany, type ClaimedTask } from '../scheduler/claim.js';
 import type { DispatchTask, SchedulerContext } from '../scheduler/context.js';
-import { executeClaimed } from '../scheduler/executor.js';
+import { runClaimed } from '../scheduler/executor.js';
+import { GroupCommit } from '../scheduler/group-commit.js';
+import { PendingOutcomes } from './outcomes.js';
 import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
@@ -10,7 +12,9 @@ import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
  * (`engine-<role>`), and workers on any machine take it from there. BullMQ only carries
  * the task id: the worker then claims the task in Postgres (`claimTask`), which succeeds
  * once, so a job BullMQ delivers twice (a stalled job moved back, a re-dispatch) runs
- * once. The reconciler re-adds ready tasks under the same deterministic job id, so after
+ * once. Claims and dispatches go out in groups (`GroupCommit`): the deliveries a worker
+ * holds at once are claimed in one statement, and the tasks that completions made ready
+ * are added with one `addBulk` per role. The reconciler re-adds ready tasks under the same deterministic job id, so after
  * Redis loses its data (a restart without persistence) nothing is lost, and while the
  * message still exists the re-add is a no-op.
  */
@@ -80,8 +84,19 @@ export class BullmqTransport implements Transport {
     }
   }
 
+  private readonly dispatches = new GroupCommit<readonly DispatchTask[], void>({
+    run: async (groups) => {
+      await this.add(groups.flat());
+      return groups.map(() => undefined);
+    },
+  });
+
   async dispatch(tasks: readonly DispatchTask[]): Promise<void> {
     if (tasks.length === 0) return;
+    await this.dispatches.submit(tasks);
+  }
+
+  private async add(tasks: readonly DispatchTask[]): Promise<void> {
     const byRole = new Map<string, DispatchTask[]>();
     for (const task of tasks) byRole.set(task.role, [...(byRole.get(task.role) ?? []), task]);
     const now = Date.now();
@@ -123,7 +138,7 @@ export class BullmqTransport implements Transport {
       [ctx.options.redispatchAfterMs],
     );
     if (rows.length > 0) {
-      await this.dispatch(rows.map((r) => ({ id: r.id, jobId: r.job_id, role: r.agent_role, attempt: r.attempt_count, runAfter: r.run_after })));
+      await this.add(rows.map((r) => ({ id: r.id, jobId: r.job_id, role: r.agent_role, attempt: r.attempt_count, runAfter: r.run_after })));
     }
     return rows.length;
   }
@@ -141,6 +156,7 @@ export class BullmqTransport implements Transport {
 
 class BullmqPool implements WorkerPool {
   private readonly workers = new Map<string, Worker<TaskMessage>>();
+  private readonly outcomes: PendingOutcomes;
   private stopped = false;
 
   constructor(
@@ -149,6 +165,7 @@ class BullmqPool implements WorkerPool {
     private readonly connection: object,
     private readonly options: WorkerPoolOptions,
   ) {
+    this.outcomes = new PendingOutcomes(options.concurrency, ctx.logger);
     if (options.roles) this.addRoles(options.roles);
   }
 
@@ -170,9 +187,22 @@ class BullmqPool implements WorkerPool {
     }
   }
 
+  /** The deliveries in hand, claimed together: one statement for many tasks. */
+  private readonly claims = new GroupCommit<string, ClaimedTask | null>({
+    run: async (taskIds) => {
+      const claimed = await claimMany(this.ctx.sql, { workerId: this.ctx.options.workerId, leaseMs: this.ctx.options.leaseMs, taskIds: [...new Set(taskIds)] });
+      const byId = new Map(claimed.map((task) => [task.id, task]));
+      // The same task twice in one group (a duplicate delivery): only the first runs it.
+      return taskIds.map((id) => {
+        const task = byId.get(id) ?? null;
+        byId.delete(id);
+        return task;
+      });
+    },
+  });
+
   private async process(job: Job<TaskMessage>): Promise<string> {
-    const claimOptions = { workerId: this.ctx.options.workerId, leaseMs: this.ctx.options.leaseMs };
-    let claimed = await claimTask(this.ctx.sql, job.data.taskId, claimOptions);
+    let claimed = await this.claims.submit(job.data.taskId);
     if (!claimed) {
       // Early by a clock tick? Wait for run_after once; anything else is a duplicate.
       const { rows } = await this.ctx.sql.query<{ wait_ms: number }>(
@@ -183,10 +213,14 @@ class BullmqPool implements WorkerPool {
       const wait = rows[0]?.wait_ms;
       if (wait === undefined || wait > 10_000) return 'not-claimed';
       await new Promise((resolve) => setTimeout(resolve, wait + 5));
-      claimed = await claimTask(this.ctx.sql, job.data.taskId, claimOptions);
+      claimed = await this.claims.submit(job.data.taskId);
       if (!claimed) return 'not-claimed';
     }
-    await executeClaimed(this.ctx, claimed);
+    // The message is done when the agent is; its outcome commits with others'. Should the
+    // process die first, the task's lease expires and it is re-claimed and re-dispatched.
+    const { recorded } = await runClaimed(this.ctx, claimed);
+    this.outcomes.track(recorded);
+    await this.outcomes.room();
     return 'done';
   }
 
@@ -195,5 +229,6 @@ class BullmqPool implements WorkerPool {
     const workers = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
+    await this.outcomes.drain();
   }
 }

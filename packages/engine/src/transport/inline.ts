@@ -1,27 +1,41 @@
-import { setMaxListeners } from 'node:events';
-import { Notifier } from '../notifier.js';
-import { claimNext } from '../scheduler/claim.js';
+import { claimMany, type ClaimedTask } from '../scheduler/claim.js';
 import type { DispatchTask, SchedulerContext } from '../scheduler/context.js';
-import { executeClaimed } from '../scheduler/executor.js';
+import { runClaimed } from '../scheduler/executor.js';
+import { PendingOutcomes } from './outcomes.js';
 import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
- * The embedded transport (seed §8.3's worker loop): N async workers in this process claim
- * ready tasks of any job straight from Postgres. Dispatch only wakes idle workers early;
- * they also poll, so several processes can share one PostgreSQL database this way.
- * Works on PGlite: each claim is one statement.
+ * The embedded transport (seed §8.3's worker loop): `concurrency` task slots in this
+ * process, filled straight from Postgres. One fetcher per pool claims as many ready tasks
+ * as there are free slots in one statement (`claimMany`) and runs each in its slot; a slot
+ * frees when its agent finishes, while the outcome is committed with others (at most
+ * `concurrency` outcomes pending). A dispatch only wakes the fetcher early. It also polls, so several processes can share one
+ * PostgreSQL database this way. Works on PGlite: a claim is one statement.
  */
 export class InlineTransport implements Transport {
   readonly kind = 'inline' as const;
-  readonly wakeups = new Notifier();
+  private readonly pools = new Set<InlinePool>();
 
   async dispatch(tasks: readonly DispatchTask[]): Promise<void> {
-    for (const task of tasks) this.wakeups.wakeAt(task.runAfter);
+    const now = Date.now();
+    let due = false;
+    for (const task of tasks) {
+      const delay = task.runAfter.getTime() - now;
+      if (delay <= 0) due = true;
+      // A retry's backoff: wake at its time; the timer does not keep the process alive.
+      else setTimeout(() => this.kick(), delay).unref();
+    }
+    if (due) this.kick();
   }
 
+  private kick(): void {
+    for (const pool of this.pools) pool.kick();
+  }
 
   startWorkers(ctx: SchedulerContext, options: WorkerPoolOptions): WorkerPool {
-    return new InlinePool(ctx, this.wakeups, options);
+    const pool = new InlinePool(ctx, options, () => this.pools.delete(pool));
+    this.pools.add(pool);
+    return pool;
   }
 
   async reconcile(): Promise<number> {
@@ -29,45 +43,102 @@ export class InlineTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.wakeups.wake();
+    this.kick();
   }
 }
 
 class InlinePool implements WorkerPool {
-  private readonly stopping = new AbortController();
-  private readonly loops: Promise<void>[];
+  /** Agents running, one per slot. */
+  private readonly active = new Set<Promise<void>>();
+  private readonly outcomes: PendingOutcomes;
+  private readonly fetcher: Promise<void>;
+  private stopped = false;
+  /** A dispatch arrived since the fetcher last claimed. */
+  private kicked = false;
+  /** The fetcher sleeps because every slot is taken or its last claim filled them all: a freed slot should wake it. */
+  private saturated = false;
+  private wakeFetcher: (() => void) | undefined;
 
   constructor(
     private readonly ctx: SchedulerContext,
-    private readonly wakeups: Notifier,
     private readonly options: WorkerPoolOptions,
+    private readonly onStopped: () => void,
   ) {
-    // Every idle worker listens for the stop signal.
-    setMaxListeners(options.concurrency + 10, this.stopping.signal);
-    this.loops = Array.from({ length: options.concurrency }, () => this.loop());
+    this.outcomes = new PendingOutcomes(options.concurrency, ctx.logger);
+    this.fetcher = this.fetchLoop();
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.stopping.signal;
-    while (!signal.aborted) {
-      try {
-        const claimed = await claimNext(this.ctx.sql, { workerId: this.ctx.options.workerId, leaseMs: this.ctx.options.leaseMs, roles: this.options.roles });
-        if (!claimed) {
-          await this.wakeups.wait(this.ctx.options.pollIntervalMs, signal);
+  kick(): void {
+    this.kicked = true;
+    this.wakeFetcher?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeFetcher = () => {
+        this.wakeFetcher = undefined;
+        done();
+      };
+    });
+  }
+
+  private async fetchLoop(): Promise<void> {
+    const poll = this.ctx.options.pollIntervalMs;
+    while (!this.stopped) {
+      const free = this.freeSlots();
+      let claimed: ClaimedTask[] = [];
+      if (free > 0) {
+        this.kicked = false;
+        try {
+          claimed = await claimMany(this.ctx.sql, { workerId: this.ctx.options.workerId, leaseMs: this.ctx.options.leaseMs, roles: this.options.roles, limit: free });
+        } catch (error) {
+          if (this.stopped) break;
+          this.ctx.logger.error({ err: error }, 'engine: inline claim failed');
+          await this.sleep(poll);
           continue;
         }
-        await executeClaimed(this.ctx, claimed);
-      } catch (error) {
-        if (signal.aborted) break;
-        this.ctx.logger.error({ err: error }, 'engine: inline worker error');
-        await this.wakeups.wait(this.ctx.options.pollIntervalMs, signal);
+        for (const task of claimed) this.start(task);
+        if (this.stopped) break;
+        // Every free slot got a task: more may be waiting. Claim again as soon as a slot frees.
+        if (claimed.length === free && this.freeSlots() > 0) continue;
       }
+      if (this.kicked && this.freeSlots() > 0) continue;
+      this.saturated = free === 0 || claimed.length === free;
+      await this.sleep(poll);
+      this.saturated = false;
     }
   }
 
+  /** Slots for new tasks: none while `concurrency` outcomes are still being stored. */
+  private freeSlots(): number {
+    return this.outcomes.full ? 0 : this.options.concurrency - this.active.size;
+  }
+
+  private start(task: ClaimedTask): void {
+    const freed = () => {
+      if (this.saturated) this.wakeFetcher?.();
+    };
+    const run: Promise<void> = runClaimed(this.ctx, task)
+      .then(({ recorded }) => this.outcomes.track(recorded, freed))
+      .catch((error: unknown) => this.ctx.logger.error({ err: error, task: task.task_key }, 'engine: inline worker error'))
+      .finally(() => {
+        this.active.delete(run);
+        freed();
+      });
+    this.active.add(run);
+  }
+
   async stop(): Promise<void> {
-    this.stopping.abort();
-    this.wakeups.wake();
-    await Promise.all(this.loops);
+    this.stopped = true;
+    this.wakeFetcher?.();
+    await this.fetcher;
+    await Promise.all(this.active);
+    await this.outcomes.drain();
+    this.onStopped();
   }
 }
