@@ -16,7 +16,7 @@ export { EVENT_TYPES, listEvents, watchEvents, insertEvents, recordPartialResult
 export { jobStatus, jobArtifacts, type JobStatus, type TaskView, type ArtifactView } from './status.js';
 export { SCHEDULER_VERSION, type SubmitOptions, type RunMode } from './scheduler/submit.js';
 export type { DispatchTask, SchedulerContext } from './scheduler/context.js';
-export { claimNext, claimTask, type ClaimedTask, type ClaimOptions } from './scheduler/claim.js';
+export { claimMany, claimNext, claimTask, type ClaimedTask, type ClaimOptions } from './scheduler/claim.js';
 export { cancelJob, expireDeadlines } from './scheduler/cancel.js';
 export { InlineTransport } from './transport/inline.js';
 export { BullmqTransport, queueName, type BullmqTransportOptions } from './transport/bullmq.js';

@@ -38,9 +38,13 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
+/**
+ * Named tasks (`taskIds`: each one that is ready, whatever its role), or else the oldest
+ * `limit` runnable tasks of `roles` (every role when unset).
+ */
 export async function claimMany(
   sql: Sql,
-  options: ClaimOptions & { roles?: readonly string[]; taskIds?: readonly string[]; limit?: number },
+  options: ClaimOptions & ({ taskIds: readonly string[]; roles?: undefined; limit?: undefined } | { taskIds?: undefined; roles?: readonly string[]; limit?: number }),
 ): Promise<ClaimedTask[]> {
   const { rows } = await sql.query<{ c: ClaimedTask[] }>(CLAIM_MANY, [
     options.workerId,

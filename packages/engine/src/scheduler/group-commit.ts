@@ -13,7 +13,7 @@ export interface GroupCommitOptions<I, O> {
   run(items: readonly I[]): Promise<readonly O[]>;
   /** @defaultValue 64 */
   maxGroupSize?: number;
-  /** Groups in flight at once (each takes a database connection). @defaultValue 2 */
+  /** Groups in flight at once (each takes a database connection). @defaultValue 4 */
   maxInFlight?: number;
 }
 

@@ -1,15 +1,15 @@
 import { claimMany, type ClaimedTask } from '../scheduler/claim.js';
 import type { DispatchTask, SchedulerContext } from '../scheduler/context.js';
 import { runClaimed } from '../scheduler/executor.js';
-import { PendingOutcomes } from './outcomes.js';
+import { OUTCOMES_PER_SLOT, PendingOutcomes } from './outcomes.js';
 import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
  * The embedded transport (seed §8.3's worker loop): `concurrency` task slots in this
  * process, filled straight from Postgres. One fetcher per pool claims as many ready tasks
  * as there are free slots in one statement (`claimMany`) and runs each in its slot; a slot
- * frees when its agent finishes, while the outcome is committed with others (at most
- * `concurrency` outcomes pending). A dispatch only wakes the fetcher early. It also polls, so several processes can share one
+ * frees when its agent finishes, while the outcome is committed with others (a bounded
+ * number of outcomes pending). A dispatch only wakes the fetcher early. It also polls, so several processes can share one
  * PostgreSQL database this way. Works on PGlite: a claim is one statement.
  */
 export class InlineTransport implements Transport {
@@ -64,7 +64,7 @@ class InlinePool implements WorkerPool {
     private readonly options: WorkerPoolOptions,
     private readonly onStopped: () => void,
   ) {
-    this.outcomes = new PendingOutcomes(options.concurrency, ctx.logger);
+    this.outcomes = new PendingOutcomes(options.concurrency * OUTCOMES_PER_SLOT, ctx.logger);
     this.fetcher = this.fetchLoop();
   }
 
@@ -114,7 +114,7 @@ class InlinePool implements WorkerPool {
     }
   }
 
-  /** Slots for new tasks: none while `concurrency` outcomes are still being stored. */
+  /** Slots for new tasks: none while the pending outcomes are at their bound. */
   private freeSlots(): number {
     return this.outcomes.full ? 0 : this.options.concurrency - this.active.size;
   }

@@ -7,6 +7,12 @@ import type { Logger } from '@agentlane/core';
  * that fails is logged: the task stays `running` with its lease and is re-claimed when
  * the lease expires, so nothing is lost.
  */
+/**
+ * Outcomes a pool may have pending per agent slot. A group commit takes a few
+ * milliseconds under load; with one per slot, slots sat idle waiting for it.
+ */
+export const OUTCOMES_PER_SLOT = 4;
+
 export class PendingOutcomes {
   private readonly pending = new Set<Promise<void>>();
 

@@ -151,6 +151,12 @@ export function upstreamOf(key: string, keys: readonly string[], edges: readonly
   return reach(key, predecessorsMap(keys, edges));
 }
 
+/** `upstreamOf` for every task at once. */
+export function upstreamMap(keys: readonly string[], edges: readonly Edge[]): Map<string, Set<string>> {
+  const prev = predecessorsMap(keys, edges);
+  return new Map(keys.map((key) => [key, reach(key, prev)]));
+}
+
 export function predecessorsOf(key: string, edges: readonly Edge[]): string[] {
   return edges.filter(([, to]) => to === key).map(([from]) => from);
 }
