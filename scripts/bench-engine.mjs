@@ -10,7 +10,10 @@
  * and dropped afterwards) and Redis (REDIS_URL, else the test Redis) under a private key
  * prefix it deletes at the end. Prints figures; asserts nothing.
  *
- *   node scripts/bench-engine.mjs [--jobs 100] [--width 8] [--concurrency 16]
+ * Each figure is the median of --rounds runs (the machine is shared; one short run is
+ * noise), each run long enough that start-up does not dominate.
+ *
+ *   node scripts/bench-engine.mjs [--jobs 400] [--width 8] [--concurrency 16] [--rounds 3]
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -24,7 +27,8 @@ import { claimNext, createEngine, migrateEngine, parseWorkflow } from '../packag
 
 const { values: args } = parseArgs({
   options: {
-    jobs: { type: 'string', default: '100' },
+    jobs: { type: 'string', default: '400' },
+    rounds: { type: 'string', default: '3' },
     width: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '16' },
   },
@@ -32,6 +36,7 @@ const { values: args } = parseArgs({
 const JOBS = Number(args.jobs);
 const WIDTH = Number(args.width);
 const CONCURRENCY = Number(args.concurrency);
+const ROUNDS = Math.max(1, Number(args.rounds));
 const TASKS_PER_JOB = WIDTH + 2;
 const TOTAL = JOBS * TASKS_PER_JOB;
 
@@ -117,13 +122,13 @@ async function engineRun(sql, label, makeEngines) {
 /** Plain BullMQ over at least 10,000 jobs: short runs are dominated by start-up. */
 const PLAIN = Math.max(TOTAL, 10_000);
 
-async function plainBullmq() {
+async function plainBullmq(round) {
   const connection = { url: redisUrl, maxRetriesPerRequest: null };
-  const queue = new Queue('plain-noop', { connection, prefix });
+  const queue = new Queue(`plain-noop-${round}`, { connection, prefix });
   let done = 0;
   let finish;
   const finished = new Promise((resolve) => (finish = resolve));
-  const worker = new Worker('plain-noop', async () => {
+  const worker = new Worker(`plain-noop-${round}`, async () => {
     done += 1;
     if (done === PLAIN) finish();
     return null;
@@ -171,19 +176,29 @@ const sql = await openPostgres({ connectionString: db.url, maxConnections: CONCU
 try {
   await migrateEngine(sql);
   const common = { sql, stagingRoot: staging, pollIntervalMs: 50 };
-  console.log(`engine_v2 bench: ${JOBS} jobs × ${TASKS_PER_JOB} no-op tasks (start → ${WIDTH} parallel → end) = ${fmt(TOTAL)} tasks; concurrency ${CONCURRENCY}; ${os.cpus().length} CPUs`);
+  console.log(`engine_v2 bench: ${JOBS} jobs × ${TASKS_PER_JOB} no-op tasks (start → ${WIDTH} parallel → end) = ${fmt(TOTAL)} tasks; concurrency ${CONCURRENCY}; ${os.cpus().length} CPUs; median of ${ROUNDS} rounds`);
   console.log(`PostgreSQL ${db.url.replace(/:[^:@/]*@/, ':***@')} · Redis ${redisUrl}\n`);
 
   // Warm-up: connections, plans, BullMQ scripts.
   await engineRun(sql, 'warm-up', () => [createEngine({ ...common, workers: CONCURRENCY })]);
 
-  const inline = await engineRun(sql, 'engine, inline', () => [createEngine({ ...common, workers: CONCURRENCY })]);
+  // Rounds interleave the three measurements, so a slow patch of the machine hits all three.
   const transport = { kind: 'bullmq', url: redisUrl, prefix };
-  const bull = await engineRun(sql, 'engine, BullMQ', () => [
-    createEngine({ ...common, workers: 0, transport }),
-    createEngine({ ...common, workers: CONCURRENCY, roles: ['bench'], transport }),
-  ]);
-  const plain = await plainBullmq();
+  const runs = { inline: [], bull: [], plain: [] };
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    runs.inline.push(await engineRun(sql, 'engine, inline', () => [createEngine({ ...common, workers: CONCURRENCY })]));
+    runs.bull.push(await engineRun(sql, 'engine, BullMQ', () => [
+      createEngine({ ...common, workers: 0, transport }),
+      createEngine({ ...common, workers: CONCURRENCY, roles: ['bench'], transport }),
+    ]));
+    runs.plain.push(await plainBullmq(round));
+    console.log(`round ${round}/${ROUNDS}: inline ${fmt(runs.inline.at(-1).tasksPerSecond)} tasks/s, BullMQ ${fmt(runs.bull.at(-1).tasksPerSecond)} tasks/s, plain BullMQ ${fmt(runs.plain.at(-1).jobsPerSecond)} jobs/s`);
+  }
+  const median = (list, key) => [...list].sort((a, b) => a[key] - b[key])[Math.floor(list.length / 2)];
+  const inline = median(runs.inline, 'tasksPerSecond');
+  const bull = median(runs.bull, 'tasksPerSecond');
+  const plain = median(runs.plain, 'jobsPerSecond');
+  console.log('');
   const claims = await claimStatementLatency(sql);
 
   const rows = [

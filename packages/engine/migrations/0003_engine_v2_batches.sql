@@ -299,3 +299,14 @@ BEGIN
   RETURN v_ready;
 END;
 $$;
+
+-- Every statement on the hot path reaches rows by key. PL/pgSQL caches a generic plan per
+-- connection after a few calls; planned while the tables are young (a fresh install, the
+-- first minutes of a benchmark), a sequential scan looks cheapest and stays cached as the
+-- tables grow, until the next ANALYZE. These functions therefore plan without sequential
+-- scans (a function-level setting, restored when the function returns).
+ALTER FUNCTION engine_v2.claim_many(text, int, text[], uuid[], int) SET enable_seqscan = off;
+ALTER FUNCTION engine_v2.complete_success_many(jsonb) SET enable_seqscan = off;
+ALTER FUNCTION engine_v2.complete_success(uuid, int, uuid, jsonb, int, int, int, numeric, jsonb) SET enable_seqscan = off;
+ALTER FUNCTION engine_v2.finalize_run(uuid) SET enable_seqscan = off;
+ALTER FUNCTION engine_v2.finish_run(uuid, text, text, text) SET enable_seqscan = off;

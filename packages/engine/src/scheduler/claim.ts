@@ -12,6 +12,8 @@ import type { TaskConfig } from './task-config.js';
  * holds) is not in the answer, which keeps execution exactly-once whatever the queue does.
  */
 const CLAIM_MANY = 'SELECT engine_v2.claim_many($1, $2, $3::text[], $4::uuid[], $5) AS c';
+/** One task: `engine_v2.claim` (0001), whose single-row statements beat the set-based ones for a group of one. */
+const CLAIM_ONE = 'SELECT engine_v2.claim($1, $2, $3::text[], $4::uuid) AS c';
 
 export interface ClaimedTask {
   id: string;
@@ -46,12 +48,19 @@ export async function claimMany(
   sql: Sql,
   options: ClaimOptions & ({ taskIds: readonly string[]; roles?: undefined; limit?: undefined } | { taskIds?: undefined; roles?: readonly string[]; limit?: number }),
 ): Promise<ClaimedTask[]> {
+  const ids = options.taskIds ? [...new Set(options.taskIds)] : undefined;
+  if (ids?.length === 0) return [];
+  if (ids ? ids.length === 1 : (options.limit ?? 1) === 1) {
+    const { rows } = await sql.query<{ c: ClaimedTask | null }>(CLAIM_ONE, [options.workerId, options.leaseMs, options.roles ? [...options.roles] : null, ids?.[0] ?? null]);
+    const claimed = rows[0]?.c;
+    return claimed ? [claimed] : [];
+  }
   const { rows } = await sql.query<{ c: ClaimedTask[] }>(CLAIM_MANY, [
     options.workerId,
     options.leaseMs,
     options.roles ? [...options.roles] : null,
-    options.taskIds ? [...options.taskIds] : null,
-    options.limit ?? options.taskIds?.length ?? 1,
+    ids ?? null,
+    options.limit ?? ids?.length ?? 1,
   ]);
   return rows[0]?.c ?? [];
 }
