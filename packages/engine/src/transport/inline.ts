@@ -6,8 +6,8 @@ import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
  * The embedded transport (seed §8.3's worker loop): `concurrency` task slots in this
- * process, filled straight from Postgres. One fetcher per pool claims as many ready tasks
- * as there are free slots in one statement (`claimMany`) and runs each in its slot; a slot
+ * process, filled straight from Postgres. Two fetchers per pool each claim as many ready
+ * tasks as there are free slots in one statement (`claimMany`) and run each in its slot; a slot
  * frees when its agent finishes, while the outcome is committed with others (a bounded
  * number of outcomes pending). A dispatch only wakes the fetcher early. It also polls, so several processes can share one
  * PostgreSQL database this way. Works on PGlite: a claim is one statement.
@@ -47,17 +47,26 @@ export class InlineTransport implements Transport {
   }
 }
 
+/** Claims in flight at once per pool: while one is on its way, the other's tasks start. */
+const FETCHERS = 2;
+
+interface Sleeper {
+  /** Asleep because there was no free slot (or its claim filled every one): a freed slot wakes it. */
+  saturated: boolean;
+  wake(): void;
+}
+
 class InlinePool implements WorkerPool {
   /** Agents running, one per slot. */
   private readonly active = new Set<Promise<void>>();
   private readonly outcomes: PendingOutcomes;
-  private readonly fetcher: Promise<void>;
+  private readonly fetchers: Promise<void>[];
+  private readonly sleepers = new Set<Sleeper>();
+  /** Slots promised to claims in flight. */
+  private reserved = 0;
   private stopped = false;
-  /** A dispatch arrived since the fetcher last claimed. */
+  /** A dispatch arrived since a fetcher last claimed. */
   private kicked = false;
-  /** The fetcher sleeps because every slot is taken or its last claim filled them all: a freed slot should wake it. */
-  private saturated = false;
-  private wakeFetcher: (() => void) | undefined;
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -65,25 +74,30 @@ class InlinePool implements WorkerPool {
     private readonly onStopped: () => void,
   ) {
     this.outcomes = new PendingOutcomes(options.concurrency * OUTCOMES_PER_SLOT, ctx.logger);
-    this.fetcher = this.fetchLoop();
+    this.fetchers = Array.from({ length: Math.min(FETCHERS, options.concurrency) }, () => this.fetchLoop());
   }
 
   kick(): void {
     this.kicked = true;
-    this.wakeFetcher?.();
+    for (const sleeper of this.sleepers) sleeper.wake();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private slotFreed(): void {
+    for (const sleeper of this.sleepers) if (sleeper.saturated) sleeper.wake();
+  }
+
+  private sleep(ms: number, saturated: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeFetcher = () => {
-        this.wakeFetcher = undefined;
-        done();
+      const sleeper: Sleeper = {
+        saturated,
+        wake: () => {
+          clearTimeout(timer);
+          this.sleepers.delete(sleeper);
+          resolve();
+        },
       };
+      const timer = setTimeout(sleeper.wake, ms);
+      this.sleepers.add(sleeper);
     });
   }
 
@@ -94,13 +108,16 @@ class InlinePool implements WorkerPool {
       let claimed: ClaimedTask[] = [];
       if (free > 0) {
         this.kicked = false;
+        this.reserved += free;
         try {
           claimed = await claimMany(this.ctx.sql, { workerId: this.ctx.options.workerId, leaseMs: this.ctx.options.leaseMs, roles: this.options.roles, limit: free });
         } catch (error) {
           if (this.stopped) break;
           this.ctx.logger.error({ err: error }, 'engine: inline claim failed');
-          await this.sleep(poll);
+          await this.sleep(poll, false);
           continue;
+        } finally {
+          this.reserved -= free;
         }
         for (const task of claimed) this.start(task);
         if (this.stopped) break;
@@ -108,21 +125,17 @@ class InlinePool implements WorkerPool {
         if (claimed.length === free && this.freeSlots() > 0) continue;
       }
       if (this.kicked && this.freeSlots() > 0) continue;
-      this.saturated = free === 0 || claimed.length === free;
-      await this.sleep(poll);
-      this.saturated = false;
+      await this.sleep(poll, free === 0 || claimed.length === free);
     }
   }
 
   /** Slots for new tasks: none while the pending outcomes are at their bound. */
   private freeSlots(): number {
-    return this.outcomes.full ? 0 : this.options.concurrency - this.active.size;
+    return this.outcomes.full ? 0 : Math.max(0, this.options.concurrency - this.active.size - this.reserved);
   }
 
   private start(task: ClaimedTask): void {
-    const freed = () => {
-      if (this.saturated) this.wakeFetcher?.();
-    };
+    const freed = () => this.slotFreed();
     const run: Promise<void> = runClaimed(this.ctx, task)
       .then(({ recorded }) => this.outcomes.track(recorded, freed))
       .catch((error: unknown) => this.ctx.logger.error({ err: error, task: task.task_key }, 'engine: inline worker error'))
@@ -135,8 +148,8 @@ class InlinePool implements WorkerPool {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wakeFetcher?.();
-    await this.fetcher;
+    for (const sleeper of this.sleepers) sleeper.wake();
+    await Promise.all(this.fetchers);
     await Promise.all(this.active);
     await this.outcomes.drain();
     this.onStopped();
