@@ -76,10 +76,10 @@ function successRecord({ attempt, result, latencyMs }: SuccessItem): Record<stri
 
 /**
  * Successful attempts, any number in one round trip: `engine_v2.complete_success_many`
- * records each attempt, promotes the tasks it unblocks and finalizes its run under the run
- * lock (migration 0003; one `complete_success` per item). Tasks with a skip rule that
- * became promotable are left pending (needs_eval) and resolved here, job by job, in a
- * second transaction by the general `promoteReady`. Workers reach this through
+ * (migration 0003) records the attempts, promotes the tasks they unblock and finalizes
+ * their runs, under the run locks, a statement per step for the whole group. Tasks with a
+ * skip rule that became promotable are left pending (needs_eval) and resolved here, job by
+ * job, in a second transaction by the general `promoteReady`. Workers reach this through
  * `ctx.successes`, which groups the completions that arrive together.
  */
 export async function completeSuccessMany(ctx: SchedulerContext, items: readonly SuccessItem[]): Promise<CompletionResult[]> {
@@ -106,12 +106,6 @@ export async function completeSuccessMany(ctx: SchedulerContext, items: readonly
   }
   ctx.jobEvents.wake();
   return results;
-}
-
-/** One successful attempt (see completeSuccessMany). */
-export async function completeSuccess(ctx: SchedulerContext, attempt: AttemptRef, result: AgentResult, latencyMs: number): Promise<CompletionResult> {
-  const [completion] = await completeSuccessMany(ctx, [{ attempt, result, latencyMs }]);
-  return completion as CompletionResult;
 }
 
 export interface FailureOptions {

@@ -49,12 +49,6 @@ export interface FinishedAttempt {
   recorded: Promise<void>;
 }
 
-/** Run a claimed attempt to its end, outcome stored. */
-export async function executeClaimed(ctx: SchedulerContext, claimed: ClaimedTask): Promise<void> {
-  const { recorded } = await runClaimed(ctx, claimed);
-  await recorded;
-}
-
 /**
  * Run a claimed attempt's agent; resolves as soon as the agent is done, with the storing
  * of its outcome under way. Workers free the agent's slot at that point and keep the

@@ -10,13 +10,13 @@ import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 /**
  * The distributed transport: a ready task becomes a BullMQ job on the queue of its role
  * (`engine-<role>`), and workers on any machine take it from there. BullMQ only carries
- * the task id: the worker then claims the task in Postgres (`claimTask`), which succeeds
+ * the task id: the worker then claims the task in Postgres (`claimMany`), which succeeds
  * once, so a job BullMQ delivers twice (a stalled job moved back, a re-dispatch) runs
  * once. Claims and dispatches go out in groups (`GroupCommit`): the deliveries a worker
  * holds at once are claimed in one statement, and the tasks that completions made ready
- * are added with one `addBulk` per role. The reconciler re-adds ready tasks under the same deterministic job id, so after
- * Redis loses its data (a restart without persistence) nothing is lost, and while the
- * message still exists the re-add is a no-op.
+ * are added with one `addBulk` per role. The reconciler re-adds ready tasks under the same
+ * deterministic job id, so after Redis loses its data (a restart without persistence)
+ * nothing is lost, and while the message still exists the re-add is a no-op.
  */
 export interface BullmqTransportOptions {
   /** redis:// or rediss:// URL. */

@@ -7,10 +7,11 @@ import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 /**
  * The embedded transport (seed §8.3's worker loop): `concurrency` task slots in this
  * process, filled straight from Postgres. Two fetchers per pool each claim as many ready
- * tasks as there are free slots in one statement (`claimMany`) and run each in its slot; a slot
- * frees when its agent finishes, while the outcome is committed with others (a bounded
- * number of outcomes pending). A dispatch only wakes the fetcher early. It also polls, so several processes can share one
- * PostgreSQL database this way. Works on PGlite: a claim is one statement.
+ * tasks as there are free slots in one statement (`claimMany`) and run each in its slot.
+ * A slot frees when its agent finishes, while the outcome is committed with others (a
+ * bounded number of outcomes pending). A dispatch only wakes the fetchers early; they also
+ * poll, so several processes can share one PostgreSQL database this way. Works on PGlite:
+ * a claim is one statement.
  */
 export class InlineTransport implements Transport {
   readonly kind = 'inline' as const;
