@@ -11,15 +11,41 @@ export interface MigrateEngineOptions {
    * @defaultValue 'engine_v2.jobs'
    */
   jobsTable?: string;
+  /**
+   * The column of the jobs table that holds a job's owner, for row-level security (a
+   * reader sees the jobs whose owner is its identity, seed 001 §3.9).
+   * @defaultValue 'actor' for engine_v2.jobs, 'user_id' (the seed's) for a host table
+   */
+  ownerColumn?: string;
 }
 
 const QUALIFIED = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+const COLUMN = /^[a-z_][a-z0-9_]*$/;
 
 /** Apply the `engine_v2` migrations (packages/engine/migrations/*.sql) and point job_runs at the jobs table. */
 export async function migrateEngine(sql: Sql, options: MigrateEngineOptions = {}): Promise<MigrateResult> {
   const result = await migrate(sql, loadMigrations('engine_v2', new URL('../migrations/', import.meta.url)));
-  await useJobsTable(sql, options.jobsTable ?? OWNED_JOBS_TABLE);
+  const jobsTable = options.jobsTable ?? OWNED_JOBS_TABLE;
+  await useJobsTable(sql, jobsTable);
+  await useOwnerColumn(sql, jobsTable, options.ownerColumn ?? (jobsTable === OWNED_JOBS_TABLE ? 'actor' : 'user_id'));
   return result;
+}
+
+/** Point engine_v2.job_owner (the row-level security policies' owner lookup) at the jobs table's owner column. */
+async function useOwnerColumn(sql: Sql, table: string, column: string): Promise<void> {
+  if (!COLUMN.test(column)) throw new AgentlaneError('CONFIG_INVALID', `ownerColumn must be a lowercase column name, got ${JSON.stringify(column)}`);
+  const [schema, name] = table.split('.') as [string, string];
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3`,
+    [schema, name, column],
+  );
+  if (rows[0]?.n !== 1) throw new AgentlaneError('CONFIG_INVALID', `The jobs table ${table} has no owner column ${JSON.stringify(column)} (set ownerColumn)`);
+  await sql.exec(
+    `CREATE OR REPLACE FUNCTION engine_v2.job_owner(p_job uuid) RETURNS text
+     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+       SELECT j.${column}::text FROM ${table} j WHERE j.id = p_job
+     $$;`,
+  );
 }
 
 async function useJobsTable(sql: Sql, table: string): Promise<void> {
