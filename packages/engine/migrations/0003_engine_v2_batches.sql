@@ -300,6 +300,27 @@ BEGIN
 END;
 $$;
 
+-- Several jobs without skip rules in one transaction (concurrent submits, grouped): each
+-- exactly as submit_job stores it. p_jobs: [{job, create_job, actor, project, scheduler,
+-- mode, workflow_name, workflow, workflow_dir, input, staging_dir, timeout_ms, tasks,
+-- edges, roots}]; the answer is submit_job's for each, in order.
+CREATE OR REPLACE FUNCTION engine_v2.submit_jobs(p_jobs jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job jsonb;
+  v_out jsonb[] := '{}';
+BEGIN
+  FOR v_job IN SELECT e.value FROM jsonb_array_elements(p_jobs) WITH ORDINALITY AS e(value, n) ORDER BY e.n LOOP
+    v_out := v_out || engine_v2.submit_job(
+      (v_job ->> 'job')::uuid, (v_job ->> 'create_job')::boolean, v_job ->> 'actor', v_job ->> 'project',
+      v_job ->> 'scheduler', v_job ->> 'mode', v_job ->> 'workflow_name', v_job -> 'workflow', v_job ->> 'workflow_dir',
+      v_job -> 'input', v_job ->> 'staging_dir', (v_job ->> 'timeout_ms')::int, false, v_job -> 'tasks', v_job -> 'edges',
+      ARRAY(SELECT jsonb_array_elements_text(v_job -> 'roots'))::uuid[]);
+  END LOOP;
+  RETURN to_jsonb(v_out);
+END;
+$$;
+
 -- Every statement on the hot path reaches rows by key. PL/pgSQL caches a generic plan per
 -- connection after a few calls; planned while the tables are young (a fresh install, the
 -- first minutes of a benchmark), a sequential scan looks cheapest and stays cached as the

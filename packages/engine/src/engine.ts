@@ -9,7 +9,7 @@ import { cancelJob, expireDeadlines } from './scheduler/cancel.js';
 import { completeSuccessMany } from './scheduler/complete.js';
 import type { DispatchTask, SchedulerContext } from './scheduler/context.js';
 import { GroupCommit } from './scheduler/group-commit.js';
-import { submitJob, type SubmitOptions } from './scheduler/submit.js';
+import { submitJob, submitJobs, type SubmitOptions } from './scheduler/submit.js';
 import { jobStatus, type JobStatus } from './status.js';
 import { BullmqTransport } from './transport/bullmq.js';
 import { InlineTransport } from './transport/inline.js';
@@ -69,6 +69,7 @@ export class Engine {
       // Two groups at once: completions of one job take its run lock, so more groups in
       // flight would mostly wait on each other (measured with npm run bench:engine).
       successes: new GroupCommit({ run: (items) => completeSuccessMany(ctx, items), maxInFlight: 2 }),
+      submissions: new GroupCommit({ run: (records) => submitJobs(options.sql, records), maxInFlight: 2 }),
       jobEvents: new Notifier(),
       running: new Map(),
     };

@@ -317,6 +317,37 @@ describe.each(testBackends())('batched claims and completions on %s', (backend) 
     });
   });
 
+  it('concurrent submits share a transaction, each gets its own job, and a bad one fails alone', () => withSubmitter(async (engine) => {
+    const role = `submit-${randomUUID().slice(0, 8)}`;
+    const workflow = workflowOf(role, ['a', 'b', 'c'], [['a', 'c'], ['b', 'c']]);
+    const before = engine.ctx.submissions.stats.groups;
+    const orphan = randomUUID(); // no such row in engine_v2.jobs: the run's foreign key refuses it
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => engine.submit(workflow, i === 3 ? { jobId: orphan } : { input: { i }, actor: `actor-${i}` })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(((outcomes[3] as PromiseRejectedResult).reason as { details?: { pgCode?: string } }).details?.pgCode).toBe('23503');
+    const jobIds = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(new Set(jobIds).size).toBe(7);
+    // Fewer transactions than submits: they went out in groups.
+    expect(engine.ctx.submissions.stats.groups - before).toBeLessThan(8);
+    const sql = database.db.sql;
+    const runs = await sql.query<{ job_id: string; input: { i: number }; actor: string }>(
+      'SELECT job_id, input, actor FROM engine_v2.job_runs WHERE job_id = ANY ($1::uuid[]) ORDER BY (input ->> \'i\')::int',
+      [jobIds],
+    );
+    expect(runs.rows.map((r) => [r.input.i, r.actor])).toEqual([0, 1, 2, 4, 5, 6, 7].map((i) => [i, `actor-${i}`]));
+    const tasks = await sql.query<{ job_id: string; task_key: string; status: string }>(
+      'SELECT job_id, task_key, status FROM engine_v2.job_tasks WHERE job_id = ANY ($1::uuid[]) ORDER BY task_key',
+      [jobIds],
+    );
+    for (const jobId of jobIds) {
+      expect(tasks.rows.filter((t) => t.job_id === jobId).map((t) => [t.task_key, t.status])).toEqual([['a', 'ready'], ['b', 'ready'], ['c', 'pending']]);
+    }
+    const orphanRows = await sql.query('SELECT 1 FROM engine_v2.job_tasks WHERE job_id = $1', [orphan]);
+    expect(orphanRows.rows).toEqual([]);
+  }));
+
   it.runIf(backend === 'postgres')('concurrent completeSuccessMany groups over the same jobs in opposite orders do not deadlock', async () => {
     const sql = database.db.sql;
     const role = 'complete-deadlock';

@@ -5,6 +5,7 @@ import type { Notifier } from '../notifier.js';
 import type { ResolvedSchedulerOptions } from '../options.js';
 import type { CompletionResult, SuccessItem } from './complete.js';
 import type { GroupCommit } from './group-commit.js';
+import type { JobRecord, StoredTask } from './submit.js';
 
 /** A task that became runnable: what a transport needs to hand it to a worker. */
 export interface DispatchTask {
@@ -24,6 +25,8 @@ export interface SchedulerContext {
   options: ResolvedSchedulerOptions;
   /** Hand ready tasks to the transport; called after the transaction that made them ready commits. */
   dispatch(tasks: readonly DispatchTask[]): Promise<void>;
+  /** Submitted jobs without skip rules, stored in groups (`submitJobs`). */
+  submissions: GroupCommit<JobRecord, StoredTask[]>;
   /** Successful attempts, committed in groups (`completeSuccessMany`). */
   successes: GroupCommit<SuccessItem, CompletionResult>;
   /** In-process: wakes waiters when any job changes. */

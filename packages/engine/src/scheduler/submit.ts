@@ -5,6 +5,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Json } from '../workflow/condition.js';
 import { upstreamMap } from '../workflow/dag.js';
 import type { Workflow } from '../workflow/schema.js';
+import type { Sql } from '@agentlane/store';
 import type { DispatchTask, SchedulerContext } from './context.js';
 import { finalizeRun } from './finalize.js';
 import { promoteReady } from './promote.js';
@@ -37,10 +38,43 @@ const jsonValue: z.ZodType<Json> = z.lazy(() =>
 /**
  * Store a validated workflow as a job (seed §3: run, tasks, dependency edges) and promote
  * its roots, all in one transaction: a half-written DAG is never visible. The rows are
- * written by `engine_v2.submit_job` (migration 0003) in one round trip, with ids made
- * here. Returns the job id and the tasks to dispatch (after the commit).
+ * written by `engine_v2.submit_job` (migration 0003) with ids made here; jobs without skip
+ * rules that are submitted at the same time share a transaction (`submit_jobs`, through
+ * `ctx.submissions`). Returns the job id and the tasks to dispatch (after the commit).
  */
 const SUBMIT = `SELECT engine_v2.submit_job($1::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11, $12, $13, $14::jsonb, $15::jsonb, $16::uuid[]) AS r`;
+
+/** A job as `engine_v2.submit_job` stores it (for `submit_jobs`, in a group). */
+export interface JobRecord {
+  job: string;
+  create_job: boolean;
+  actor: string | null;
+  project: string | null;
+  scheduler: string;
+  mode: RunMode;
+  workflow_name: string;
+  workflow: Workflow;
+  workflow_dir: string | null;
+  input: Json;
+  staging_dir: string;
+  timeout_ms: number;
+  tasks: Record<string, unknown>[];
+  edges: string[][];
+  roots: string[];
+}
+
+export interface StoredTask {
+  id: string;
+  role: string;
+  attempt: number;
+  run_after: string;
+}
+
+/** Jobs without skip rules, any number in one transaction: the tasks each one made ready. */
+export async function submitJobs(sql: Sql, records: readonly JobRecord[]): Promise<StoredTask[][]> {
+  const { rows } = await sql.query<{ r: StoredTask[][] }>('SELECT engine_v2.submit_jobs($1::jsonb) AS r', [JSON.stringify(records)]);
+  return rows[0]?.r ?? [];
+}
 
 export async function submitJob(ctx: SchedulerContext, workflow: Workflow, options: SubmitOptions = {}): Promise<{ jobId: string; ready: DispatchTask[] }> {
   ctx.agents.check(workflow);
@@ -59,51 +93,48 @@ export async function submitJob(ctx: SchedulerContext, workflow: Workflow, optio
   const upstream = upstreamMap(keys, workflow.dependencies);
   const hasSkipRules = workflow.tasks.some((t) => t.skipIf !== undefined);
   const successors = new Set(workflow.dependencies.map(([, to]) => to));
-  const mode = options.mode ?? 'direct';
-  const params = [
-    jobId,
-    createJob,
-    options.actor ?? null,
-    options.projectId ?? null,
-    SCHEDULER_VERSION,
-    mode,
-    workflow.name,
-    JSON.stringify(workflow),
-    workflow.sourceDir ?? null,
-    inputText,
-    path.join(ctx.options.stagingRoot, jobId),
-    timeoutMs,
-    hasSkipRules,
-    JSON.stringify(
-      workflow.tasks.map((t) => ({
-        id: idOf(t.key),
-        key: t.key,
-        role: t.role,
-        agent: t.agent,
-        config: taskConfig(t, [...(upstream.get(t.key) ?? [])].sort()),
-        max_attempts: t.maxAttempts,
-        label: t.label ?? null,
-        weight: t.weight,
-        template_id: t.templateId ?? null,
-      })),
-    ),
-    JSON.stringify(workflow.dependencies.map(([from, to]) => [idOf(from), idOf(to)])),
-    keys.filter((key) => !successors.has(key)).map(idOf),
-  ];
+  const record: JobRecord = {
+    job: jobId,
+    create_job: createJob,
+    actor: options.actor ?? null,
+    project: options.projectId ?? null,
+    scheduler: SCHEDULER_VERSION,
+    mode: options.mode ?? 'direct',
+    workflow_name: workflow.name,
+    workflow,
+    workflow_dir: workflow.sourceDir ?? null,
+    input,
+    staging_dir: path.join(ctx.options.stagingRoot, jobId),
+    timeout_ms: timeoutMs,
+    tasks: workflow.tasks.map((t) => ({
+      id: idOf(t.key),
+      key: t.key,
+      role: t.role,
+      agent: t.agent,
+      config: taskConfig(t, [...(upstream.get(t.key) ?? [])].sort()),
+      max_attempts: t.maxAttempts,
+      label: t.label ?? null,
+      weight: t.weight,
+      template_id: t.templateId ?? null,
+    })),
+    edges: workflow.dependencies.map(([from, to]) => [idOf(from), idOf(to)]),
+    roots: keys.filter((key) => !successors.has(key)).map(idOf),
+  };
 
-  type Stored = { r: { id: string; role: string; attempt: number; run_after: string }[] | null };
-  const toDispatch = (stored: NonNullable<Stored['r']>): DispatchTask[] =>
-    stored.map((t) => ({ id: t.id, jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) }));
   const ready = hasSkipRules
     ? await ctx.sql.transaction(async (tx): Promise<DispatchTask[]> => {
-        await tx.query<Stored>(SUBMIT, params);
+        await tx.query(SUBMIT, [
+          record.job, record.create_job, record.actor, record.project, record.scheduler, record.mode, record.workflow_name,
+          JSON.stringify(record.workflow), record.workflow_dir, inputText, record.staging_dir, record.timeout_ms, true,
+          JSON.stringify(record.tasks), JSON.stringify(record.edges), record.roots,
+        ]);
         // Skip rules: resolve the roots here, in the same transaction.
         const promoted = await promoteReady(tx, jobId);
         await finalizeRun(tx, jobId);
         return promoted;
       })
-    : // One statement is its own transaction: no BEGIN/COMMIT round trips.
-      toDispatch((await ctx.sql.query<Stored>(SUBMIT, params)).rows[0]?.r ?? []);
+    : // Concurrent submits are stored together, one transaction for the group (ctx.submissions).
+      (await ctx.submissions.submit(record)).map((t) => ({ id: t.id, jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) }));
   ctx.jobEvents.wake();
   return { jobId, ready };
 }
