@@ -5,6 +5,7 @@
  *   no-op DAG tasks/s through the engine, inline and BullMQ transports
  *   plain BullMQ no-op jobs/s with the same concurrency, and the ratio (target ≥ 0.25)
  *   claim latency p50/p95: the claim statement alone, and ready → claimed under load
+ *   CPU per task of this process and of the local PostgreSQL and Redis servers (/proc)
  *
  * Runs on PostgreSQL (DATABASE_URL, else a fresh database made from the test admin URL
  * and dropped afterwards) and Redis (REDIS_URL, else the test Redis) under a private key
@@ -16,6 +17,7 @@
  *   node scripts/bench-engine.mjs [--jobs 400] [--width 8] [--concurrency 16] [--rounds 3]
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -77,6 +79,41 @@ const workflow = parseWorkflow({
   dependencies: [...Array.from({ length: WIDTH }, (_, i) => ['start', `m${i}`]), ...Array.from({ length: WIDTH }, (_, i) => [`m${i}`, 'end'])],
 });
 
+/**
+ * CPU time (ms) used so far by this process and by the local PostgreSQL and Redis server
+ * processes, from /proc (Linux, servers on this machine; null elsewhere). Clock ticks are
+ * taken as 100 per second, the Linux default.
+ */
+function cpuNow() {
+  const node = process.cpuUsage();
+  const servers = { postgres: 0, redis: 0 };
+  try {
+    for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        const kind = comm.startsWith('postgres') ? 'postgres' : comm.startsWith('redis-server') ? 'redis' : undefined;
+        if (!kind) continue;
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        servers[kind] += (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return { node: (node.user + node.system) / 1000, postgres: null, redis: null };
+  }
+  return { node: (node.user + node.system) / 1000, ...servers };
+}
+
+/** CPU ms per unit of work between two cpuNow() readings. */
+function cpuPer(before, after, units) {
+  const per = (key) => (before[key] === null || after[key] === null ? null : (after[key] - before[key]) / units);
+  return { postgres: per('postgres'), node: per('node'), redis: per('redis') };
+}
+
+const fmtCpu = (cpu) =>
+  ['postgres', 'node', 'redis'].filter((k) => cpu[k] !== null && cpu[k] >= 0.005).map((k) => `${k} ${fmt(cpu[k], 2)}`).join(', ');
+
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -102,6 +139,7 @@ async function engineRun(sql, label, makeEngines) {
   const engines = makeEngines();
   const submitter = engines[0];
   const since = new Date();
+  const cpuBefore = cpuNow();
   const started = performance.now();
   let next = 0;
   // Submit with bounded parallelism, as many clients would.
@@ -113,10 +151,11 @@ async function engineRun(sql, label, makeEngines) {
   }));
   await waitAllDone(sql);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuPer(cpuBefore, cpuNow(), TOTAL);
   await Promise.all(engines.map((e) => e.close()));
   const { rows } = await sql.query(`SELECT status, count(*)::int AS n FROM engine_v2.job_runs WHERE created_at >= $1 GROUP BY 1`, [since]);
   const waits = await queueLatency(sql, since);
-  return { label, tasksPerSecond: TOTAL / seconds, seconds, statuses: Object.fromEntries(rows.map((r) => [r.status, r.n])), waits };
+  return { label, tasksPerSecond: TOTAL / seconds, seconds, statuses: Object.fromEntries(rows.map((r) => [r.status, r.n])), waits, cpu };
 }
 
 /** Plain BullMQ over at least 10,000 jobs: short runs are dominated by start-up. */
@@ -134,15 +173,17 @@ async function plainBullmq(round) {
     return null;
   }, { connection, prefix, concurrency: CONCURRENCY });
   await worker.waitUntilReady();
+  const cpuBefore = cpuNow();
   const started = performance.now();
   for (let i = 0; i < PLAIN; i += 500) {
     await queue.addBulk(Array.from({ length: Math.min(500, PLAIN - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
   }
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuPer(cpuBefore, cpuNow(), PLAIN);
   await worker.close();
   await queue.close();
-  return { jobsPerSecond: PLAIN / seconds, seconds };
+  return { jobsPerSecond: PLAIN / seconds, seconds, cpu };
 }
 
 async function claimStatementLatency(sql) {
@@ -210,6 +251,7 @@ try {
   }
   console.log(`${'plain BullMQ (no-op jobs)'.padEnd(36)} ${fmt(plain.jobsPerSecond).padStart(7)} jobs/s   (${fmt(PLAIN)} jobs in ${fmt(plain.seconds, 2)} s)`);
   console.log('');
+  console.log(`CPU ms per task (median run): inline ${fmtCpu(inline.cpu)}; BullMQ ${fmtCpu(bull.cpu)}; plain BullMQ per job ${fmtCpu(plain.cpu)}`);
   console.log(`claim statement (FOR UPDATE SKIP LOCKED + attempt + event), idle: p50 ${fmt(percentile(claims, 0.5), 2)} ms, p95 ${fmt(percentile(claims, 0.95), 2)} ms (${claims.length} claims)`);
   for (const [label, r] of rows) {
     console.log(`ready → claimed under load, ${label.replace(' (no-op DAG tasks)', '')}: p50 ${fmt(percentile(r.waits, 0.5), 1)} ms, p95 ${fmt(percentile(r.waits, 0.95), 1)} ms`);
