@@ -1,12 +1,12 @@
 -- engine_v2 in batches: several claims, or several completions, per transaction.
 --
 -- A no-op task costs two write transactions (its claim and its completion); at a few
--- thousand tasks a second the commits, round trips and statement starts cost more than the
--- rows themselves. Workers therefore claim and complete in groups (packages/engine/src/
--- scheduler/group-commit.ts gathers what arrives while the previous group is in flight). Each task
--- in a group gets exactly what the one-task functions of 0001/0002 give it: the same rows,
--- events, fencing and locks; a group commits or rolls back as a whole, and nothing is
--- acknowledged to a worker before its group commits.
+-- thousand tasks a second the commits, round trips and statement starts cost more than
+-- the rows themselves. Workers therefore claim and complete in groups (GroupCommit, in
+-- packages/engine/src/scheduler/group-commit.ts, gathers what arrives while the previous
+-- group is in flight). Each task in a group gets exactly what the one-task functions of
+-- 0001/0002 give it: the same rows, events, fencing and locks; a group commits or rolls
+-- back as a whole, and nothing is acknowledged to a worker before its group commits.
 
 -- Seed §8.2 for a group: lock ready tasks with FOR UPDATE SKIP LOCKED (the named ones, for
 -- BullMQ deliveries; or the oldest p_limit of some roles, for inline workers), and start
