@@ -9,16 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite, type Sql } from '@agentlane/store';
 import { EVENTS_FILE, lanePaths, readEvents } from '@agentlane/lane';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../../test/support/backends.js';
-import { FIX_ADD, createLaneRepo, lane, task, type LaneRepo } from '../../../packages/lane/test/support/lane-repo.js';
+import { FIX_ADD, lane, task, useLaneRepos } from '../../../packages/lane/test/support/lane-repo.js';
 import { runCli, startCli } from './support/cli.js';
+import { alive } from '../../../test/support/process.js';
 
-const repos: LaneRepo[] = [];
-afterAll(() => repos.forEach((r) => r.dispose()));
-function repo(): LaneRepo {
-  const r = createLaneRepo();
-  repos.push(r);
-  return r;
-}
+const repo = useLaneRepos();
 
 describe('agentlane lane', () => {
   it('has help for every command', async () => {
@@ -83,15 +78,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -300,10 +300,10 @@ BEGIN
 END;
 $$;
 
--- Several jobs without skip rules in one transaction (concurrent submits, grouped): each
--- exactly as submit_job stores it. p_jobs: [{job, create_job, actor, project, scheduler,
--- mode, workflow_name, workflow, workflow_dir, input, staging_dir, timeout_ms, tasks,
--- edges, roots}]; the answer is submit_job's for each, in order.
+-- Several jobs in one transaction (concurrent submits, grouped): each exactly as
+-- submit_job stores it. p_jobs: [{job, create_job, actor, project, scheduler, mode,
+-- workflow_name, workflow, workflow_dir, input, staging_dir, timeout_ms, has_skip_rules,
+-- tasks, edges, roots}]; the answer is submit_job's for each, in order.
 CREATE OR REPLACE FUNCTION engine_v2.submit_jobs(p_jobs jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -314,7 +314,8 @@ BEGIN
     v_out := v_out || engine_v2.submit_job(
       (v_job ->> 'job')::uuid, (v_job ->> 'create_job')::boolean, v_job ->> 'actor', v_job ->> 'project',
       v_job ->> 'scheduler', v_job ->> 'mode', v_job ->> 'workflow_name', v_job -> 'workflow', v_job ->> 'workflow_dir',
-      v_job -> 'input', v_job ->> 'staging_dir', (v_job ->> 'timeout_ms')::int, false, v_job -> 'tasks', v_job -> 'edges',
+      v_job -> 'input', v_job ->> 'staging_dir', (v_job ->> 'timeout_ms')::int, (v_job ->> 'has_skip_rules')::boolean,
+      v_job -> 'tasks', v_job -> 'edges',
       ARRAY(SELECT jsonb_array_elements_text(v_job -> 'roots'))::uuid[]);
   END LOOP;
   RETURN to_jsonb(v_out);

@@ -40,11 +40,12 @@ async function useOwnerColumn(sql: Sql, table: string, column: string): Promise<
     [schema, name, column],
   );
   if (rows[0]?.n !== 1) throw new AgentlaneError('CONFIG_INVALID', `The jobs table ${table} has no owner column ${JSON.stringify(column)} (set ownerColumn)`);
+  const body = `SELECT j.${column}::text FROM ${table} j WHERE j.id = p_job`;
+  const current = await sql.query<{ body: string }>(`SELECT trim(prosrc) AS body FROM pg_proc WHERE oid = 'engine_v2.job_owner(uuid)'::regprocedure`);
+  if (current.rows[0]?.body === body) return;
   await sql.exec(
     `CREATE OR REPLACE FUNCTION engine_v2.job_owner(p_job uuid) RETURNS text
-     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-       SELECT j.${column}::text FROM ${table} j WHERE j.id = p_job
-     $$;`,
+     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$ ${body} $$;`,
   );
 }
 

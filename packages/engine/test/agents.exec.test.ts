@@ -3,17 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow, type JobStatus } from '../src/index.js';
 import { tempDir, useEngineDatabase, withEngine } from './support/engine.js';
+import { alive } from '../../../test/support/process.js';
 
 const node = process.execPath;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the exec agent (through the engine, on PGlite)', () => {
   const database = useEngineDatabase('pglite');

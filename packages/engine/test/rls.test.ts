@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Sql } from '@agentlane/store';
 import { createEngine, migrateEngine, parseWorkflow } from '../src/index.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, testBackends, type BackendName } from '../../../test/support/backends.js';
+import { rejectionCodeOf } from '../../../test/support/errors.js';
 import { FAST, tempDir } from './support/engine.js';
 
 const two = parseWorkflow({ tasks: [{ key: 'a', role: 'r', agent: 'noop' }, { key: 'b', role: 'r', agent: 'noop' }], dependencies: [['a', 'b']] });
@@ -82,9 +83,8 @@ describe.each(testBackends())('engine_v2 row-level security on %s', (backend) =>
     const db = await createTestDatabase(backend);
     try {
       await db.sql.exec(`CREATE TABLE public.jobs (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL, status text NOT NULL DEFAULT 'queued')`);
-      const codeOfFailure = (work: Promise<unknown>) => work.then(() => 'ok', (e: unknown) => (e as { code?: string }).code);
-      expect(await codeOfFailure(migrateEngine(db.sql, { jobsTable: 'public.jobs', ownerColumn: 'owner' }))).toBe('CONFIG_INVALID');
-      expect(await codeOfFailure(migrateEngine(db.sql, { jobsTable: 'public.jobs', ownerColumn: 'user_id; drop table x' }))).toBe('CONFIG_INVALID');
+      expect(await rejectionCodeOf(migrateEngine(db.sql, { jobsTable: 'public.jobs', ownerColumn: 'owner' }))).toBe('CONFIG_INVALID');
+      expect(await rejectionCodeOf(migrateEngine(db.sql, { jobsTable: 'public.jobs', ownerColumn: 'user_id; drop table x' }))).toBe('CONFIG_INVALID');
       await migrateEngine(db.sql, { jobsTable: 'public.jobs' });
       const carol = '7f1c3a52-4d0e-4a8b-9a51-0a4f8f5e2b11';
       const host = await db.sql.query<{ id: string }>(`INSERT INTO public.jobs (user_id) VALUES ($1) RETURNING id`, [carol]);

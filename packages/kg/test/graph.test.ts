@@ -1,16 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { fileOutline, getObject, impactOf, indexRepository, objectId, relationsOf, type OutlineNode } from '../src/index.js';
 import { testBackends } from '../../../test/support/backends.js';
 import { useKgDatabase } from './support/kg-database.js';
 import { SAMPLE_REPO, writeRepo } from '../../../test/support/repo.js';
+import { rejectionCodeOf } from '../../../test/support/errors.js';
 
 const tsId = (path: string, qualifiedName: string, kind: Parameters<typeof objectId>[3]) => objectId('ts', path, qualifiedName, kind);
-
-async function codeOf(pending: Promise<unknown>): Promise<string> {
-  return ((await pending.catch((e: unknown) => e)) as AgentlaneError).code;
-}
 
 describe.each(testBackends())('graph queries on %s', (backend) => {
   const database = useKgDatabase(backend);
@@ -33,8 +29,8 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
   });
 
   it('answers unknown and malformed ids with KG_NOT_FOUND / KG_INVALID_ARGUMENT', async () => {
-    expect(await codeOf(getObject(sql, '00000000-0000-8000-8000-000000000000'))).toBe('KG_NOT_FOUND');
-    expect(await codeOf(getObject(sql, "x' OR 1=1 --"))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(getObject(sql, '00000000-0000-8000-8000-000000000000'))).toBe('KG_NOT_FOUND');
+    expect(await rejectionCodeOf(getObject(sql, "x' OR 1=1 --"))).toBe('KG_INVALID_ARGUMENT');
   });
 
   it('lists callees (out) and callers (in) by kind', async () => {
@@ -69,10 +65,10 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
 
   it('rejects depth 0 or 4, unknown kinds and directions', async () => {
     const id = tsId('src/main.ts', 'run', 'function');
-    expect(await codeOf(relationsOf(sql, id, { depth: 4 }))).toBe('KG_INVALID_ARGUMENT');
-    expect(await codeOf(relationsOf(sql, id, { depth: 0 }))).toBe('KG_INVALID_ARGUMENT');
-    expect(await codeOf(relationsOf(sql, id, { kinds: ['friends' as 'calls'] }))).toBe('KG_INVALID_ARGUMENT');
-    expect(await codeOf(relationsOf(sql, id, { direction: 'up' as 'in' }))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(relationsOf(sql, id, { depth: 4 }))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(relationsOf(sql, id, { depth: 0 }))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(relationsOf(sql, id, { kinds: ['friends' as 'calls'] }))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(relationsOf(sql, id, { direction: 'up' as 'in' }))).toBe('KG_INVALID_ARGUMENT');
   });
 
   it('outlines a file as a tree in source order', async () => {
@@ -96,7 +92,7 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
       '    method area',
       '  function makeSquare',
     ]);
-    expect(await codeOf(fileOutline(sql, 'no/such/file.ts'))).toBe('KG_NOT_FOUND');
+    expect(await rejectionCodeOf(fileOutline(sql, 'no/such/file.ts'))).toBe('KG_NOT_FOUND');
   });
 
   it('finds the transitive dependents of a changed file', async () => {
@@ -109,6 +105,6 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
     const bounded = await impactOf(sql, { files: ['src/lib/shapes.ts'], limit: 1 });
     expect(bounded.dependents).toHaveLength(1);
     expect(bounded.truncated).toBe(true);
-    expect(await codeOf(impactOf(sql, { files: ['nothing.ts'] }))).toBe('KG_INVALID_ARGUMENT');
+    expect(await rejectionCodeOf(impactOf(sql, { files: ['nothing.ts'] }))).toBe('KG_INVALID_ARGUMENT');
   });
 });

@@ -4,18 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acquireFileLock } from '@agentlane/store';
 import { EVENTS_FILE, lanePaths, loadLaneFile, probeBwrap, readEvents, runLane, type LaneEvent, type LaneRunResult } from '../src/index.js';
-import { FIX_ADD, createLaneRepo, lane, task, webhookServer, type LaneRepo } from './support/lane-repo.js';
+import { FIX_ADD, lane, task, useLaneRepos, webhookServer, type LaneRepo } from './support/lane-repo.js';
 
-const repos: LaneRepo[] = [];
-afterAll(() => repos.forEach((r) => r.dispose()));
-function repo(): LaneRepo {
-  const r = createLaneRepo();
-  repos.push(r);
-  return r;
-}
+const repo = useLaneRepos();
 
 const expectedSandbox = probeBwrap().usable ? 'bwrap' : 'worktree';
 

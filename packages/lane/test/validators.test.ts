@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectChanges, readBase, readCurrent } from '../src/changes.js';
 import { DEFAULT_LIMITS } from '../src/defaults.js';
 import { parseLaneFile } from '../src/lane-file.js';
@@ -13,7 +13,7 @@ import { validatePatterns } from '../src/validators/patterns.js';
 import { validateTestSize } from '../src/validators/test-size.js';
 import { validateLimits } from '../src/validators/limits.js';
 import { parseAddedLines } from '../src/changes.js';
-import { createLaneRepo, type LaneRepo } from './support/lane-repo.js';
+import { useLaneRepos } from './support/lane-repo.js';
 
 const LANE = parseLaneFile(
   `
@@ -28,13 +28,11 @@ microtasks:
   { file: '/nowhere/lane.yaml' },
 );
 
-const repos: LaneRepo[] = [];
-afterAll(() => repos.forEach((r) => r.dispose()));
+const newRepo = useLaneRepos();
 
 /** Apply `edits` (null deletes) to a fresh repo and build the validators' input from git. */
 async function changed(edits: Record<string, string | null>, options: { base?: Record<string, string>; symlinks?: Record<string, string> } = {}): Promise<ValidationInput> {
-  const repo = createLaneRepo(options.base);
-  repos.push(repo);
+  const repo = newRepo(options.base);
   for (const [rel, content] of Object.entries(edits)) {
     const file = path.join(repo.root, rel);
     if (content === null) fs.rmSync(file);

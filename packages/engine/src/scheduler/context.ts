@@ -26,7 +26,7 @@ export interface SchedulerContext {
   /** Hand ready tasks to the transport; called after the transaction that made them ready commits. */
   dispatch(tasks: readonly DispatchTask[]): Promise<void>;
   /** Submitted jobs without skip rules, stored in groups (`submitJobs`). */
-  submissions: GroupCommit<JobRecord, StoredTask[]>;
+  submissions: GroupCommit<JobRecord, StoredTask[] | null>;
   /** Successful attempts, committed in groups (`completeSuccessMany`). */
   successes: GroupCommit<SuccessItem, CompletionResult>;
   /** In-process: wakes waiters when any job changes. */

@@ -35,16 +35,7 @@ const jsonValue: z.ZodType<Json> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number().finite(), z.string(), z.array(jsonValue), z.record(jsonValue)]),
 );
 
-/**
- * Store a validated workflow as a job (seed §3: run, tasks, dependency edges) and promote
- * its roots, all in one transaction: a half-written DAG is never visible. The rows are
- * written by `engine_v2.submit_job` (migration 0003) with ids made here; jobs without skip
- * rules that are submitted at the same time share a transaction (`submit_jobs`, through
- * `ctx.submissions`). Returns the job id and the tasks to dispatch (after the commit).
- */
-const SUBMIT = `SELECT engine_v2.submit_job($1::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11, $12, $13, $14::jsonb, $15::jsonb, $16::uuid[]) AS r`;
-
-/** A job as `engine_v2.submit_job` stores it (for `submit_jobs`, in a group). */
+/** A job as `engine_v2.submit_job` stores it (through `submit_jobs`). */
 export interface JobRecord {
   job: string;
   create_job: boolean;
@@ -58,6 +49,7 @@ export interface JobRecord {
   input: Json;
   staging_dir: string;
   timeout_ms: number;
+  has_skip_rules: boolean;
   tasks: Record<string, unknown>[];
   edges: string[][];
   roots: string[];
@@ -70,12 +62,22 @@ export interface StoredTask {
   run_after: string;
 }
 
-/** Jobs without skip rules, any number in one transaction: the tasks each one made ready. */
-export async function submitJobs(sql: Sql, records: readonly JobRecord[]): Promise<StoredTask[][]> {
-  const { rows } = await sql.query<{ r: StoredTask[][] }>('SELECT engine_v2.submit_jobs($1::jsonb) AS r', [JSON.stringify(records)]);
+/**
+ * Jobs, any number in one transaction: for each, the tasks it made ready (null for a
+ * workflow with skip rules, whose roots the caller promotes in the same transaction).
+ */
+export async function submitJobs(sql: Sql, records: readonly JobRecord[]): Promise<(StoredTask[] | null)[]> {
+  const { rows } = await sql.query<{ r: (StoredTask[] | null)[] }>('SELECT engine_v2.submit_jobs($1::jsonb) AS r', [JSON.stringify(records)]);
   return rows[0]?.r ?? [];
 }
 
+/**
+ * Store a validated workflow as a job (seed §3: run, tasks, dependency edges) and promote
+ * its roots, all in one transaction: a half-written DAG is never visible. The rows are
+ * written by `engine_v2.submit_job` (migration 0003) with ids made here; jobs without skip
+ * rules that are submitted at the same time share a transaction (`submit_jobs`, through
+ * `ctx.submissions`). Returns the job id and the tasks to dispatch (after the commit).
+ */
 export async function submitJob(ctx: SchedulerContext, workflow: Workflow, options: SubmitOptions = {}): Promise<{ jobId: string; ready: DispatchTask[] }> {
   ctx.agents.check(workflow);
   const input = options.input ?? {};
@@ -106,6 +108,7 @@ export async function submitJob(ctx: SchedulerContext, workflow: Workflow, optio
     input,
     staging_dir: path.join(ctx.options.stagingRoot, jobId),
     timeout_ms: timeoutMs,
+    has_skip_rules: hasSkipRules,
     tasks: workflow.tasks.map((t) => ({
       id: idOf(t.key),
       key: t.key,
@@ -123,18 +126,14 @@ export async function submitJob(ctx: SchedulerContext, workflow: Workflow, optio
 
   const ready = hasSkipRules
     ? await ctx.sql.transaction(async (tx): Promise<DispatchTask[]> => {
-        await tx.query(SUBMIT, [
-          record.job, record.create_job, record.actor, record.project, record.scheduler, record.mode, record.workflow_name,
-          JSON.stringify(record.workflow), record.workflow_dir, inputText, record.staging_dir, record.timeout_ms, true,
-          JSON.stringify(record.tasks), JSON.stringify(record.edges), record.roots,
-        ]);
+        await submitJobs(tx, [record]);
         // Skip rules: resolve the roots here, in the same transaction.
         const promoted = await promoteReady(tx, jobId);
         await finalizeRun(tx, jobId);
         return promoted;
       })
     : // Concurrent submits are stored together, one transaction for the group (ctx.submissions).
-      (await ctx.submissions.submit(record)).map((t) => ({ id: t.id, jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) }));
+      ((await ctx.submissions.submit(record)) ?? []).map((t) => ({ id: t.id, jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) }));
   ctx.jobEvents.wake();
   return { jobId, ready };
 }

@@ -4,7 +4,7 @@ import { claimMany, type ClaimedTask } from '../scheduler/claim.js';
 import type { DispatchTask, SchedulerContext } from '../scheduler/context.js';
 import { runClaimed } from '../scheduler/executor.js';
 import { GroupCommit } from '../scheduler/group-commit.js';
-import { OUTCOMES_PER_SLOT, PendingOutcomes } from './outcomes.js';
+import { PendingOutcomes } from './outcomes.js';
 import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
@@ -165,7 +165,7 @@ class BullmqPool implements WorkerPool {
     private readonly connection: object,
     private readonly options: WorkerPoolOptions,
   ) {
-    this.outcomes = new PendingOutcomes(options.concurrency * OUTCOMES_PER_SLOT, ctx.logger);
+    this.outcomes = new PendingOutcomes(options.concurrency, ctx.logger);
     if (options.roles) this.addRoles(options.roles);
   }
 

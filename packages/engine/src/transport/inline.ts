@@ -1,7 +1,7 @@
 import { claimMany, type ClaimedTask } from '../scheduler/claim.js';
 import type { DispatchTask, SchedulerContext } from '../scheduler/context.js';
 import { runClaimed } from '../scheduler/executor.js';
-import { OUTCOMES_PER_SLOT, PendingOutcomes } from './outcomes.js';
+import { PendingOutcomes } from './outcomes.js';
 import type { Transport, WorkerPool, WorkerPoolOptions } from './types.js';
 
 /**
@@ -74,7 +74,7 @@ class InlinePool implements WorkerPool {
     private readonly options: WorkerPoolOptions,
     private readonly onStopped: () => void,
   ) {
-    this.outcomes = new PendingOutcomes(options.concurrency * OUTCOMES_PER_SLOT, ctx.logger);
+    this.outcomes = new PendingOutcomes(options.concurrency, ctx.logger);
     this.fetchers = Array.from({ length: Math.min(FETCHERS, options.concurrency) }, () => this.fetchLoop());
   }
 

@@ -1,25 +1,28 @@
 import type { Logger } from '@agentlane/core';
 
 /**
- * Attempts whose agent has finished and whose outcome is still being stored (see
- * `runClaimed`). A worker pool tracks them here: at most `limit` at once (the pool waits
- * for one to settle before taking more work), all of them before the pool stops. A store
- * that fails is logged: the task stays `running` with its lease and is re-claimed when
- * the lease expires, so nothing is lost.
- */
-/**
  * Outcomes a pool may have pending per agent slot. A group commit takes a few
  * milliseconds under load; with one per slot, slots sat idle waiting for it.
  */
-export const OUTCOMES_PER_SLOT = 4;
+const OUTCOMES_PER_SLOT = 4;
 
+/**
+ * Attempts whose agent has finished and whose outcome is still being stored (see
+ * `runClaimed`). A worker pool tracks them here: at most OUTCOMES_PER_SLOT per agent slot
+ * at once (the pool waits for one to settle before taking more work), and all of them
+ * before the pool stops. A store that fails is logged: the task stays `running` with its
+ * lease and is re-claimed when the lease expires, so nothing is lost.
+ */
 export class PendingOutcomes {
   private readonly pending = new Set<Promise<void>>();
+  private readonly limit: number;
 
   constructor(
-    private readonly limit: number,
+    slots: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limit = slots * OUTCOMES_PER_SLOT;
+  }
 
   get full(): boolean {
     return this.pending.size >= this.limit;

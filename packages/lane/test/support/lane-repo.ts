@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import YAML from 'yaml';
 
 export interface LaneRepo {
@@ -79,6 +80,17 @@ export function createLaneRepo(files: Record<string, string> = BASE_FILES): Lane
 }
 
 /** A lane file object with test-friendly defaults; microtasks get `agent: [bash, script]`. */
+/** A factory of lane repositories for this test file, all disposed after its last test. */
+export function useLaneRepos(): (files?: Record<string, string>) => LaneRepo {
+  const repos: LaneRepo[] = [];
+  afterAll(() => repos.forEach((r) => r.dispose()));
+  return (files) => {
+    const repo = createLaneRepo(files);
+    repos.push(repo);
+    return repo;
+  };
+}
+
 export function lane(tasks: Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'nightly',
