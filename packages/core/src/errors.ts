@@ -1,3 +1,5 @@
+import { redactSecrets } from './secrets.js';
+
 /**
  * The error catalogue. Every error agentlane raises on purpose carries one of
  * these codes; the codes are stable (scripts and dashboards match on them), the
@@ -163,16 +165,4 @@ export function coerceError(error: unknown, fallback: ErrorCode = 'INTERNAL'): A
   if (error instanceof AgentlaneError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new AgentlaneError(fallback, message, { cause: error });
-}
-
-/**
- * Strip credentials from text before it can reach a log or an error message:
- * passwords in connection URLs and bearer/token values.
- */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*):[^@/\s]*@/gi, '$1:***@')
-    // A credential after "bearer"/"token": 8+ characters with a digit, so prose like "bearer token." survives.
-    .replace(/\b(bearer|token)\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/gi, '$1 ***')
-    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{16,})\b/g, '***');
 }
