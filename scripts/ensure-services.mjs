@@ -73,27 +73,29 @@ function startRedis() {
 }
 
 /**
- * bubblewrap (`bwrap`) for the agent-lane sandbox tests (packages/lane). When it is missing
+ * bubblewrap (`bwrap`) and slirp4netns (the uplink of a sandbox whose agent has
+ * `network: true`) for the agent-lane sandbox tests (packages/lane). When one is missing
  * and this runs as root on a Debian-like system, install the Debian package `bubblewrap`;
  * otherwise say so. Never fatal here: the lane's bwrap tests fail with the reason themselves
  * (set AGENTLANE_TEST_BWRAP=off to mark them skipped on purpose).
  */
 function ensureBubblewrap() {
   if (process.platform !== 'linux' || process.env.AGENTLANE_TEST_BWRAP === 'off') return;
-  if (!commandExists('bwrap')) {
+  const missing = ['bwrap', 'slirp4netns'].filter((name) => !commandExists(name));
+  if (missing.length > 0) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!isRoot || !commandExists('apt-get')) {
       console.error(
-        '[ensure-services] bwrap is not installed and cannot be installed from here (needs root and apt-get): ' +
-          'install the package bubblewrap, or set AGENTLANE_TEST_BWRAP=off; until then the lane sandbox tests fail',
+        `[ensure-services] ${missing.join(' and ')} not installed and cannot be installed from here (needs root and apt-get): ` +
+          'install the packages bubblewrap and slirp4netns, or set AGENTLANE_TEST_BWRAP=off; until then the lane sandbox tests fail',
       );
       return;
     }
-    console.error('[ensure-services] bwrap is not installed; installing the Debian package bubblewrap');
+    console.error(`[ensure-services] ${missing.join(' and ')} not installed; installing the Debian packages bubblewrap and slirp4netns`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'bubblewrap'], { stdio: 'inherit', env }).status === 0;
+    const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'bubblewrap', 'slirp4netns'], { stdio: 'inherit', env }).status === 0;
     if (!install() && !(spawnSync('apt-get', ['update'], { stdio: 'inherit', env }).status === 0 && install())) {
-      console.error('[ensure-services] apt-get could not install bubblewrap; the lane sandbox tests will fail');
+      console.error('[ensure-services] apt-get could not install bubblewrap and slirp4netns; the lane sandbox tests will fail');
       return;
     }
   }

@@ -6,16 +6,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { collectChanges, keepOnlyTheTree, readBase, readCurrent, type ChangeSet } from './changes.js';
+import { coerceError, knownSecretValues } from '@agentlane/core';
+import { baseFileSizes, collectChanges, keepOnlyTheTree, readBase, readCurrent, type ChangeSet } from './changes.js';
 import { TMP_DIR_NAME } from './defaults.js';
 import type { LaneFile, Microtask } from './lane-file.js';
 import { attemptDir, type LanePaths } from './paths.js';
+import { preflightFindings, scanWorktree } from './preflight.js';
 import type { ChangeSummary } from './records/events.js';
 import type { Recorder } from './records/recorder.js';
 import { failureSummary, retryInstructions } from './retry.js';
 import { sandboxEnv } from './sandbox/env.js';
 import type { Sandbox } from './sandbox/sandbox.js';
-import { diskUsage, gitLinkIntact, rollbackWorktree, type RollbackResult, type Worktree } from './sandbox/worktree.js';
+import { markerScopeFor } from './sandbox/tree.js';
+import { gitLinkIntact, rollbackWorktree, worktreeView, type RollbackResult, type Worktree } from './sandbox/worktree.js';
 import { outputTail } from './validators/evidence.js';
 import { runStaticValidators, runTests, stops, wallTimeFinding, type Finding } from './validators/index.js';
 
@@ -86,12 +89,17 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       ...(ctx.retryContext === null ? {} : { AGENTLANE_FAILURE_SUMMARY: ctx.retryContext }),
     },
   });
+  const view = worktreeView(worktree);
+  const markerScope = markerScopeFor(ctx.paths.root);
   const agent = await ctx.sandbox.run(task.agent.command, {
     worktree: worktree.dir,
     env: agentEnv,
     network: task.agent.network,
     timeoutMs: task.limits.wallTimeMs,
     stdin: instructions,
+    readOnly: [instructionsFile, ...view.readOnly],
+    masked: view.masked,
+    markerScope,
     signal: ctx.signal,
     onSpawn: (pid) => recorder.emit('agent_started', { pid }, where),
   });
@@ -114,35 +122,49 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
   } else if (!gitLinkIntact(worktree)) {
     findings = [{ validator: 'paths', rule: 'git_metadata', severity: 'stop', message: "the agent changed the worktree's .git link", file: '.git' }];
   } else {
-    changes = await collectChanges(worktree, ctx.paths);
-    diskGrowth = Math.max(0, diskUsage(worktree.dir) - ctx.baseDisk);
-    if (changes.files.length === 0) {
-      findings = [{ validator: 'agent', rule: 'no_changes', severity: 'stop', message: 'the agent changed nothing', evidence: agentOutput }];
-    } else {
-      findings = await runStaticValidators({
-        changes,
-        config: ctx.lane.validators,
-        allowedPaths: task.allowedPaths,
-        limits: task.limits,
-        diskGrowth,
-        readCurrent: (file) => readCurrent(worktree, file),
-        readBase: (file) => readBase(worktree, file, ctx.paths),
-      });
-      if (stops(findings).length === 0) {
-        await keepOnlyTheTree(worktree, ctx.paths);
-        ensureTmp(worktree);
-        const testEnv = sandboxEnv({ worktree: worktree.dir, allow: ctx.lane.envAllow, source: ctx.env, extra: { AGENTLANE_LANE: ctx.lane.name, AGENTLANE_TASK_ID: task.id } });
-        const tests = await runTests(ctx.sandbox, ctx.lane.test, worktree.dir, testEnv);
-        testsMs = tests.result.durationMs;
-        findings.push(...tests.findings);
+    try {
+      // Limits first, from sizes alone: nothing reads the agent's files until they pass.
+      const scan = scanWorktree(worktree.dir);
+      diskGrowth = Math.max(0, scan.bytes - ctx.baseDisk);
+      findings = preflightFindings(scan, ctx.baseDisk, task.limits, await baseFileSizes(worktree, ctx.paths));
+      if (findings.length === 0) {
+        changes = await collectChanges(worktree, ctx.paths);
+        if (changes.files.length === 0) {
+          findings = [{ validator: 'agent', rule: 'no_changes', severity: 'stop', message: 'the agent changed nothing', evidence: agentOutput }];
+        } else {
+          findings = await runStaticValidators({
+            changes,
+            config: ctx.lane.validators,
+            allowedPaths: task.allowedPaths,
+            limits: task.limits,
+            diskGrowth,
+            secretValues: knownSecretValues(ctx.env),
+            readCurrent: (file) => readCurrent(worktree, file),
+            readBase: (file) => readBase(worktree, file, ctx.paths),
+          });
+          if (stops(findings).length === 0) {
+            await keepOnlyTheTree(worktree, ctx.paths);
+            ensureTmp(worktree);
+            const testEnv = sandboxEnv({ worktree: worktree.dir, allow: ctx.lane.envAllow, source: ctx.env, extra: { AGENTLANE_LANE: ctx.lane.name, AGENTLANE_TASK_ID: task.id } });
+            const tests = await runTests(ctx.sandbox, ctx.lane.test, worktree.dir, testEnv, { ...view, markerScope, signal: ctx.signal });
+            testsMs = tests.result.durationMs;
+            findings.push(...tests.findings);
+          }
+        }
       }
+    } catch (error) {
+      // Whatever the agent left that the lane could not read ends this attempt, never the run.
+      const e = coerceError(error);
+      findings.push({ validator: 'agent', rule: 'unreadable_change', severity: 'stop', message: `the lane could not read what the agent left: ${outputTail(e.message, 5, 500)}`, pattern: e.code });
     }
   }
 
   const stopped = stops(findings);
   const ok = stopped.length === 0;
   const summary = ok ? null : failureSummary(findings, task.allowedPaths);
-  const rollback = ok ? null : await rollbackWorktree(worktree, ctx.paths);
+  const rollback = ok ? null : await rollbackWorktree(worktree, ctx.paths).catch((error: unknown) => ({ ok: false, leftovers: [coerceError(error).message] }));
+  // A patch that holds a secret is not recorded: the stat says which files, the findings where.
+  const secretFound = findings.some((f) => f.validator === 'secrets');
   recorder.emit(
     'attempt_finished',
     {
@@ -150,7 +172,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       findings,
       stoppedBy: stopped[0]?.validator ?? null,
       changes: changes === null ? null : summarise(changes, diskGrowth),
-      diff: changes?.diff ?? null,
+      diff: changes === null ? null : secretFound ? `${changes.stat}\n(patch not recorded: it holds a secret)\n` : changes.diff,
       testsMs,
       rollback,
       failureSummary: summary,

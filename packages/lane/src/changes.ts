@@ -40,6 +40,8 @@ export interface ChangeSet {
   filesCreated: number;
   /** `git diff --stat` then the patch, trimmed for the records. */
   diff: string;
+  /** `git diff --stat` alone (what the records keep when the patch holds a secret). */
+  stat: string;
 }
 
 const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', D: 'deleted', T: 'type_changed' };
@@ -128,7 +130,19 @@ export async function collectChanges(worktree: Worktree, paths: LanePaths): Prom
     linesDeleted: files.reduce((sum, f) => sum + (f.linesDeleted ?? 0), 0),
     filesCreated: files.filter((f) => f.status === 'added').length,
     diff: redactSecrets(diff),
+    stat: redactSecrets(stat),
   };
+}
+
+/** Size of every blob at the base commit, by path (`git ls-tree -r -l`). */
+export async function baseFileSizes(worktree: Worktree, paths: LanePaths): Promise<Map<string, number>> {
+  const out = await gitIn(worktree, ['ls-tree', '-r', '-l', '-z', worktree.base], paths);
+  const sizes = new Map<string, number>();
+  for (const record of out.split('\0')) {
+    const match = /^\d+ blob [0-9a-f]+ +(\d+)\t(.*)$/s.exec(record);
+    if (match) sizes.set(match[2] as string, Number(match[1]));
+  }
+  return sizes;
 }
 
 /**

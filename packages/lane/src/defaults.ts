@@ -128,3 +128,5 @@ export const SCRATCH_PATTERNS: readonly string[] = [`/${TMP_DIR_NAME}/`, '/.npm/
 export const OUTPUT_TAIL_BYTES = 16 * 1024;
 /** How much of an attempt's diff is kept in the records. */
 export const DIFF_RECORD_CHARS = 20_000;
+/** Largest file an attempt may add or grow: the lane never reads a bigger one through git (8 MiB). */
+export const MAX_DIFFED_FILE_BYTES = 8 * 1024 * 1024;

@@ -25,6 +25,7 @@ import { migrateLane } from './records/schema.js';
 import { recoverCrashedRuns, syncPendingRuns, type RecoveredRun } from './records/sync.js';
 import { sandboxEnv } from './sandbox/env.js';
 import { selectSandbox, type Sandbox } from './sandbox/sandbox.js';
+import { killMarked, markerScopeFor } from './sandbox/tree.js';
 import { cleanStaleWorktrees, listWorktrees } from './sandbox/worktree.js';
 import type { Finding } from './validators/types.js';
 
@@ -94,6 +95,8 @@ function acquireLaneLock(paths: LanePaths): FileLock {
 
 /** What every run does first, under the lock: crashed runs recorded, buffers synced, worktrees swept. */
 export async function prepareLane(repoRoot: string, paths: LanePaths, sql: Sql | undefined): Promise<{ recovered: RecoveredRun[]; synced: boolean }> {
+  // A lane killed with -9 in worktree mode may have left agent daemons behind: under the lock, none of them is live.
+  killMarked(`${markerScopeFor(paths.root)}:`);
   const recovered = recoverCrashedRuns(paths);
   let synced = true;
   if (sql) {
@@ -114,6 +117,14 @@ export async function runLane(options: RunLaneOptions): Promise<LaneRunResult> {
   let recorder: Recorder | undefined;
   try {
     const { recovered } = await prepareLane(repoRoot, paths, options.sql);
+    // Before anything moves: an unattended run without bwrap under `sandbox: auto` is refused here.
+    const sandbox = options.sandbox ?? selectSandbox(lane.sandbox, { unattended: options.unattended ?? false });
+    const online = lane.microtasks.filter((t) => t.agent.network).map((t) => t.id);
+    if (online.length > 0 && sandbox.networkProblem !== null) {
+      throw new AgentlaneError('LANE_SANDBOX_UNAVAILABLE', `${online.join(', ')} ask for network: true, which this sandbox cannot give safely: ${sandbox.networkProblem}`, {
+        details: { tasks: online, reason: sandbox.networkProblem },
+      });
+    }
     const cleaned = await cleanStaleWorktrees(repoRoot, paths);
     const baseCommit = await resolveCommit(repoRoot, lane.base);
     if (baseCommit === null) {
@@ -134,7 +145,6 @@ export async function runLane(options: RunLaneOptions): Promise<LaneRunResult> {
       laneTip = baseCommit;
     }
     const startCommit = laneTip;
-    const sandbox = options.sandbox ?? selectSandbox(lane.sandbox);
     if (sandbox.warning) logger.warn({ sandbox: sandbox.kind }, `lane: ${sandbox.warning}`);
 
     const runId = randomUUID();

@@ -1,10 +1,15 @@
 /**
- * Run one command (argv, no shell) in its own process group, feed it stdin, keep
- * the tail of its output, and kill the whole group when its time runs out: a
- * shell script's `sleep` child dies with it.
+ * Run one command (argv, no shell), feed it stdin, keep the tail of its output,
+ * and kill its whole process tree (group, environment marker, descendants seen:
+ * see tree.ts) when it exits, when its time runs out or when the lane is
+ * interrupted. The result never waits on a pipe a left-behind daemon holds: once
+ * the main process exited (or was killed) the lane waits at most a short grace
+ * for the pipes, then stops reading.
  */
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { OUTPUT_TAIL_BYTES } from '../defaults.js';
+import { ProcessTree, SANDBOX_MARKER_VARIABLE } from './tree.js';
 
 export interface RunOptions {
   cwd: string;
@@ -15,10 +20,14 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Grace between SIGTERM and SIGKILL. @defaultValue 2000 ms */
   killGraceMs?: number;
-  /** Aborting kills the process group at once (the lane is being interrupted). */
+  /** Aborting kills the process tree at once (the lane is being interrupted). */
   signal?: AbortSignal;
+  /**
+   * Scope of the environment marker (`AGENTLANE_SANDBOX=<scope>:<id>`): a later
+   * lane start kills whatever still carries it. @defaultValue 'agentlane'
+   */
+  markerScope?: string;
 }
-
 export interface RunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -59,45 +68,52 @@ class Tail {
   }
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
+/** How often the command's descendants are sampled while it runs. */
+const SAMPLE_EVERY_MS = 200;
+/** After the main process is gone, how long its pipes may stay open before the lane stops reading. */
+const PIPE_GRACE_MS = 1000;
 
 export function runCommand(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const [program, ...args] = argv as [string, ...string[]];
+  const marker = `${options.markerScope ?? 'agentlane'}:${randomUUID()}`;
+  const killGraceMs = options.killGraceMs ?? 2000;
   return new Promise((resolve) => {
     const stdout = new Tail(OUTPUT_TAIL_BYTES);
     const stderr = new Tail(OUTPUT_TAIL_BYTES);
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (ms: number, fn: () => void) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        fn();
+      }, ms);
+      timers.add(timer);
+    };
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [SANDBOX_MARKER_VARIABLE]: marker },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError: string | null) => {
+    const tree = child.pid === undefined ? null : new ProcessTree(child.pid, marker);
+    const sampler = tree ? setInterval(() => tree.sample(), SAMPLE_EVERY_MS) : undefined;
+    const finish = (spawnError: string | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(deadline);
-      if (killTimer) clearTimeout(killTimer);
+      for (const timer of timers) clearTimeout(timer);
+      clearInterval(sampler);
       options.signal?.removeEventListener('abort', onAbort);
-      // Whatever the command left running in its group goes with it.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      // Whatever the command left running goes with it, always.
+      tree?.kill('SIGKILL');
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolve({
-        exitCode,
-        signal,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
         timedOut,
         aborted,
         durationMs: Math.round(performance.now() - started),
@@ -106,24 +122,37 @@ export function runCommand(argv: readonly string[], options: RunOptions): Promis
         spawnError,
       });
     };
-    const deadline = setTimeout(() => {
+    // From here on the result comes within `ms`, whoever holds the pipes.
+    const stopReadingAfter = (ms: number) => later(ms, () => finish(null));
+    later(options.timeoutMs, () => {
+      if (exit) return;
       timedOut = true;
-      if (child.pid === undefined) return;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 2000);
-    }, options.timeoutMs);
+      tree?.sample();
+      tree?.kill('SIGTERM');
+      later(killGraceMs, () => tree?.kill('SIGKILL'));
+      stopReadingAfter(killGraceMs + PIPE_GRACE_MS);
+    });
     const onAbort = () => {
       aborted = true;
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      tree?.sample();
+      tree?.kill('SIGKILL');
+      stopReadingAfter(PIPE_GRACE_MS);
     };
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => finish(null, null, error.message));
-    // A background process the command left behind would hold its pipes open: it goes when the command exits.
-    child.on('exit', () => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'));
-    child.on('close', (code, signal) => finish(code, signal, null));
+    child.stdout.on('error', () => undefined);
+    child.stderr.on('error', () => undefined);
+    child.on('error', (error) => finish(error.message));
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // A background process the command left behind would hold its pipes open: it goes now.
+      tree?.sample();
+      tree?.kill('SIGKILL');
+      stopReadingAfter(PIPE_GRACE_MS);
+    });
+    child.on('close', () => finish(null));
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     // An agent that does not read stdin must not fail the run with EPIPE.
     child.stdin.on('error', () => undefined);

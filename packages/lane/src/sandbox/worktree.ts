@@ -187,3 +187,22 @@ export function diskUsage(dir: string): number {
   }
   return total;
 }
+
+/**
+ * The repository's git directory (the worktree's `commondir`): the sandbox shows
+ * it read-only so `git status` and `git diff` work inside, with its `config`
+ * masked (a remote URL there may carry a token).
+ */
+export function gitCommonDir(worktree: Worktree): string {
+  try {
+    return path.resolve(worktree.gitDir, fs.readFileSync(path.join(worktree.gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    return worktree.gitDir;
+  }
+}
+
+/** What a sandboxed command in this worktree may read besides it, and what stays hidden inside that. */
+export function worktreeView(worktree: Worktree): { readOnly: string[]; masked: string[] } {
+  const common = gitCommonDir(worktree);
+  return { readOnly: [common, worktree.gitDir], masked: [path.join(common, 'config'), path.join(worktree.gitDir, 'config.worktree')] };
+}

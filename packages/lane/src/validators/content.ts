@@ -79,6 +79,7 @@ export async function validateProposedFiles(
     linesDeleted,
     filesCreated: changed.filter((f) => f.status === 'added').length,
     diff: '',
+    stat: '',
   };
   const input = {
     changes,
@@ -86,6 +87,7 @@ export async function validateProposedFiles(
     allowedPaths: ['**'],
     limits: { ...DEFAULT_LIMITS },
     diskGrowth: 0,
+    secretValues: [],
     readCurrent: (file: string) => current.get(file) ?? null,
     readBase,
   };

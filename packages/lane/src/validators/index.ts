@@ -2,6 +2,7 @@ import { validateImports } from './imports.js';
 import { validateLimits } from './limits.js';
 import { validatePaths } from './paths.js';
 import { validatePatterns } from './patterns.js';
+import { validateSecrets } from './secrets.js';
 import { validateSymbols } from './symbols.js';
 import { validateTestSize } from './test-size.js';
 import type { Finding, ValidationInput, Validator } from './types.js';
@@ -15,6 +16,7 @@ export { importsOf, moduleMatches, normaliseSpecifier } from './imports.js';
 export const STATIC_VALIDATORS: readonly (readonly [string, Validator])[] = [
   ['paths', validatePaths],
   ['limits', validateLimits],
+  ['secrets', validateSecrets],
   ['imports', validateImports],
   ['symbols', validateSymbols],
   ['patterns', validatePatterns],

@@ -1,10 +1,10 @@
 /**
  * The lane's test command, run on exactly the tree a success would commit,
- * inside the sandbox and without network. A failure carries the end of the
+ * inside the same sandbox view as the agent and without network. A failure carries the end of the
  * output as its evidence (it is what the retry hands back to the agent).
  */
 import type { RunResult } from '../sandbox/process.js';
-import type { Sandbox } from '../sandbox/sandbox.js';
+import type { Sandbox, SandboxRunOptions } from '../sandbox/sandbox.js';
 import { outputTail } from './evidence.js';
 import type { Finding } from './types.js';
 
@@ -13,13 +13,17 @@ export interface TestRun {
   result: RunResult;
 }
 
+/** The sandbox settings the agent ran with (its view, marker, interruption), minus the network. */
+export type TestRunOptions = Pick<SandboxRunOptions, 'readOnly' | 'masked' | 'markerScope' | 'signal'>;
+
 export async function runTests(
   sandbox: Sandbox,
   test: { command: string[]; timeoutMs: number },
   worktree: string,
   env: NodeJS.ProcessEnv,
+  options: TestRunOptions = {},
 ): Promise<TestRun> {
-  const result = await sandbox.run(test.command, { worktree, env, network: false, timeoutMs: test.timeoutMs });
+  const result = await sandbox.run(test.command, { ...options, worktree, env, network: false, timeoutMs: test.timeoutMs });
   const shown = test.command.join(' ');
   const output = outputTail(`${result.stdout}\n${result.stderr}`);
   const base = { validator: 'tests' as const, severity: 'stop' as const, pattern: shown, evidence: output };

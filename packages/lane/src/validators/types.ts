@@ -7,9 +7,9 @@ import type { LimitsConfig } from '../defaults.js';
 import type { ChangeSet } from '../changes.js';
 import type { ValidatorsConfig } from '../lane-file.js';
 
-export type ValidatorName = 'agent' | 'paths' | 'limits' | 'imports' | 'symbols' | 'patterns' | 'test_size' | 'tests';
+export type ValidatorName = 'agent' | 'paths' | 'limits' | 'secrets' | 'imports' | 'symbols' | 'patterns' | 'test_size' | 'tests';
 
-export const VALIDATOR_NAMES: readonly ValidatorName[] = ['agent', 'paths', 'limits', 'imports', 'symbols', 'patterns', 'test_size', 'tests'];
+export const VALIDATOR_NAMES: readonly ValidatorName[] = ['agent', 'paths', 'limits', 'secrets', 'imports', 'symbols', 'patterns', 'test_size', 'tests'];
 
 export interface Finding {
   validator: ValidatorName;
@@ -32,6 +32,8 @@ export interface ValidationInput {
   limits: LimitsConfig;
   /** Bytes the worktree grew by during the attempt. */
   diskGrowth: number;
+  /** The exact values of every secret the configuration holds (knownSecretValues of the lane's environment). */
+  secretValues: readonly string[];
   /** A changed file's text as the attempt left it (null: deleted, binary or not a regular file). */
   readCurrent(file: string): string | null;
   /** A changed file's text at the base commit (null: new). */
