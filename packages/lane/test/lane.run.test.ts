@@ -3,6 +3,8 @@
  * files), the real sandbox (bwrap when the machine has it), no mocks.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireFileLock } from '@agentlane/store';
@@ -257,7 +259,7 @@ echo 'export const two = 2;' > src/two.mjs`,
 
 const bwrapOff = process.env.AGENTLANE_TEST_BWRAP === 'off';
 describe.skipIf(bwrapOff)(`lane run under bwrap${bwrapOff ? ' (skipped: AGENTLANE_TEST_BWRAP=off)' : ''}`, () => {
-  it('fails and reports an agent that opens a network connection or writes outside the worktree', async () => {
+  it('fails and reports an agent that opens a network connection; a write outside the worktree never reaches the host', async () => {
     const r = repo();
     const hook = await webhookServer();
     const port = new URL(hook.url).port;
@@ -268,7 +270,7 @@ describe.skipIf(bwrapOff)(`lane run under bwrap${bwrapOff ? ' (skipped: AGENTLAN
         lane(
           [
             task('phones-home', r.agent('net', `${FIX_ADD}\nnode -e "require('http').get('http://127.0.0.1:${port}/x', () => process.exit(0)).on('error', (e) => { console.error('network:', e.code); process.exit(4); })"`)),
-            task('escapes', r.agent('esc', `${FIX_ADD}\necho pwned > '${outside}'`)),
+            task('escapes', r.agent('esc', `${FIX_ADD}\necho pwned > '${outside}' || true\necho pwned > /usr/escaped.txt`)),
           ],
           { sandbox: 'bwrap', stop_after_failures: 5 },
         ),
@@ -281,20 +283,33 @@ describe.skipIf(bwrapOff)(`lane run under bwrap${bwrapOff ? ' (skipped: AGENTLAN
       expect(hook.bodies).toHaveLength(0);
       expect(tasks.escapes).toMatchObject({ status: 'failed', attempts: 2 });
       expect(tasks.escapes?.findings[0]?.evidence).toMatch(/Read-only file system/);
+      // The scratch directory is on the host's /tmp, which the sandbox does not see (it has a private one).
       expect(fs.existsSync(outside)).toBe(false);
+      expect(fs.existsSync('/usr/escaped.txt')).toBe(false);
       expect(r.git('rev-parse', 'lane/nightly').trim()).toBe(r.git('rev-parse', 'main').trim());
     } finally {
       await hook.close();
     }
   });
 
-  it('gives the agent the network only when the lane file allows it, and never the tests', async () => {
+  it('gives the agent an uplink only when the lane file allows it, never the host loopback, and never the tests', async () => {
     const r = repo();
-    const hook = await webhookServer();
-    const port = new URL(hook.url).port;
-    const call = `node -e "require('http').request({ port: ${port}, method: 'POST', path: '/x' }, () => process.exit(0)).on('error', (e) => { console.error('network:', e.code); process.exit(4); }).end('{}')"`;
+    // Listening on every address: 127.0.0.1 must stay closed to the agent; the host's outside address is what its uplink reaches.
+    const bodies: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.on('data', (chunk: Buffer) => bodies.push(chunk.toString()));
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    const port = (server.address() as { port: number }).port;
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    const call = (host: string) =>
+      `node -e "require('http').request({ host: '${host}', port: ${port}, method: 'POST', path: '/x' }, () => process.exit(0)).on('error', (e) => { console.error('network:', e.code); process.exit(4); }).end('{}')"`;
     try {
-      const agent = r.agent('online', `${call}\n${FIX_ADD}\nprintf '%s\\n' "${call.replace(/"/g, '\\"')}" > src/net.sh`);
+      const outward = external ? `${call(external)}\n` : '';
+      const agent = r.agent('online', `${outward}${call('127.0.0.1')} && exit 9 || true\n${FIX_ADD}\nprintf '%s\\n' "${call(external ?? '127.0.0.1').replace(/"/g, '\\"')}" > src/net.sh`);
       const { result } = await run(
         r,
         lane([{ ...task('online', agent), agent: { command: ['bash', agent], network: true } }], {
@@ -302,13 +317,13 @@ describe.skipIf(bwrapOff)(`lane run under bwrap${bwrapOff ? ' (skipped: AGENTLAN
           test: ['bash', '-c', 'node test/check.mjs && bash src/net.sh'],
         }),
       );
-      // The agent reached the server (once per attempt); the test command, under the same sandbox, could not.
-      expect(hook.bodies.length).toBe(2);
+      // The agent reached the outside address (once per attempt), never loopback; the test command, under the same sandbox, reached nothing.
+      expect(bodies.length).toBe(external ? 2 : 0);
       const online = byTask(result).online;
       expect(online?.findings[0]).toMatchObject({ validator: 'tests', rule: 'tests_failed' });
       expect(online?.findings[0]?.evidence).toMatch(/network: (ECONNREFUSED|ENETUNREACH)/);
     } finally {
-      await hook.close();
+      server.close();
     }
   });
 });

@@ -58,9 +58,25 @@ describe('sandbox selection', () => {
     expect(fallback.kind).toBe('worktree');
     expect(fallback.warning).toContain('bwrap is not installed');
     expect(fallback.warning).toContain('falling back to worktree isolation');
+    expect(fallback.warning).toContain('write outside its worktree');
     expect(() => selectSandbox('bwrap', missing)).toThrow(expect.objectContaining({ code: 'LANE_SANDBOX_UNAVAILABLE' }));
     expect(selectSandbox('worktree', () => ({ usable: true, reason: null, version: 'x' })).kind).toBe('worktree');
     expect(selectSandbox('auto', () => ({ usable: true, reason: null, version: 'x' })).kind).toBe('bwrap');
+  });
+
+  it('refuses an unattended run under sandbox: auto without bwrap, saying what worktree mode gives up; sandbox: worktree still runs', () => {
+    const missing = () => ({ usable: false, reason: 'bwrap is not installed (Debian package bubblewrap)', version: null });
+    let caught: unknown;
+    try {
+      selectSandbox('auto', { unattended: true, probe: missing });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'LANE_SANDBOX_UNAVAILABLE', details: { unattended: true } });
+    expect((caught as Error).message).toMatch(/unattended[\s\S]*read every file[\s\S]*sandbox: worktree/);
+    const explicit = selectSandbox('worktree', { unattended: true, probe: missing });
+    expect(explicit.kind).toBe('worktree');
+    expect(explicit.warning).toContain('use the network');
   });
 
   it('reports a missing bwrap binary by name', () => {
@@ -80,37 +96,49 @@ describe.skipIf(bwrapOff)(`bwrap sandbox${bwrapOff ? ' (skipped: AGENTLANE_TEST_
     expect(status.usable).toBe(true);
   });
 
-  it('lets the command write its worktree but nothing else', async () => {
+  it('lets the command write its worktree but nothing else of the host', async () => {
     const worktree = tmp();
     const outside = path.join(tmp(), 'escaped.txt');
-    const result = await bwrapSandbox().run(['bash', '-c', `echo in > inside.txt && echo out > '${outside}'`], {
+    const result = await bwrapSandbox().run(['bash', '-c', `echo in > inside.txt; echo out > '${outside}'; echo usr > /usr/escaped-${process.pid}; exit 0`], {
       worktree,
       env: { PATH: process.env.PATH },
       network: false,
       timeoutMs: 10_000,
     });
-    expect(result.exitCode).not.toBe(0);
+    // The host's /tmp is not there (a private, empty one is); /usr is read-only.
     expect(result.stderr).toMatch(/Read-only file system/);
     expect(fs.readFileSync(path.join(worktree, 'inside.txt'), 'utf8')).toBe('in\n');
     expect(fs.existsSync(outside)).toBe(false);
+    expect(fs.existsSync(`/usr/escaped-${process.pid}`)).toBe(false);
   });
 
-  it('has no network unless asked, and the network when asked', async () => {
+  it('never reaches host loopback, with or without network, and gets a real uplink with network: true', async () => {
     let connections = 0;
     const server = net.createServer((socket) => {
       connections += 1;
       socket.end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // On every address: the loopback one must stay unreachable, the host's outside address is the uplink's proof.
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     const port = (server.address() as net.AddressInfo).port;
-    const probe = ['node', '-e', `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.code); process.exit(7); })`];
+    const probe = (host: string) => ['node', '-e', `require('net').connect(${port}, '${host}').on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.code); process.exit(7); })`];
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     try {
-      const isolated = await bwrapSandbox().run(probe, { worktree: tmp(), env: { PATH: process.env.PATH }, network: false, timeoutMs: 10_000 });
-      expect(isolated.exitCode).toBe(7);
+      for (const network of [false, true]) {
+        const loop = await bwrapSandbox().run(probe('127.0.0.1'), { worktree: tmp(), env: { PATH: process.env.PATH }, network, timeoutMs: 10_000 });
+        expect(loop.exitCode, `network: ${network}`).toBe(7);
+      }
       expect(connections).toBe(0);
-      const shared = await bwrapSandbox().run(probe, { worktree: tmp(), env: { PATH: process.env.PATH }, network: true, timeoutMs: 10_000 });
-      expect(shared.exitCode).toBe(0);
-      expect(connections).toBe(1);
+      if (external) {
+        const isolated = await bwrapSandbox().run(probe(external), { worktree: tmp(), env: { PATH: process.env.PATH }, network: false, timeoutMs: 10_000 });
+        expect(isolated.exitCode).toBe(7);
+        const online = await bwrapSandbox().run(probe(external), { worktree: tmp(), env: { PATH: process.env.PATH }, network: true, timeoutMs: 10_000 });
+        expect(online.stderr).toBe('');
+        expect(online.exitCode).toBe(0);
+        expect(connections).toBe(1);
+      }
     } finally {
       server.close();
     }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { OUTPUT_TAIL_BYTES } from '../defaults.js';
-import { ProcessTree, SANDBOX_MARKER_VARIABLE } from './tree.js';
+import { ProcessTree, SANDBOX_MARKER_VARIABLE, startWatchdog } from './tree.js';
 
 export interface RunOptions {
   cwd: string;
@@ -27,6 +27,11 @@ export interface RunOptions {
    * lane start kills whatever still carries it. @defaultValue 'agentlane'
    */
   markerScope?: string;
+  /**
+   * Start a watchdog that kills the command's processes if the lane process dies
+   * first (kill -9): for commands not under bwrap's --die-with-parent. @defaultValue false
+   */
+  watchdog?: boolean;
 }
 export interface RunResult {
   exitCode: number | null;
@@ -93,6 +98,7 @@ export function runCommand(argv: readonly string[], options: RunOptions): Promis
       }, ms);
       timers.add(timer);
     };
+    const watchdog = options.watchdog ? startWatchdog(marker) : null;
     const child = spawn(program, args, {
       cwd: options.cwd,
       env: { ...options.env, [SANDBOX_MARKER_VARIABLE]: marker },
@@ -109,6 +115,7 @@ export function runCommand(argv: readonly string[], options: RunOptions): Promis
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever the command left running goes with it, always.
       tree?.kill('SIGKILL');
+      watchdog?.stop();
       child.stdout.destroy();
       child.stderr.destroy();
       resolve({

@@ -77,6 +77,7 @@ export function worktreeSandbox(warning: string | null): Sandbox {
         onSpawn: options.onSpawn,
         signal: options.signal,
         markerScope: options.markerScope,
+        watchdog: true,
       }),
   };
 }

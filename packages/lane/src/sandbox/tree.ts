@@ -13,6 +13,7 @@
  * recycled pid is never hit.
  */
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
 export const SANDBOX_MARKER_VARIABLE = 'AGENTLANE_SANDBOX';
@@ -144,4 +145,43 @@ export class ProcessTree {
 /** The marker scope of one lane home: what a lane start sweeps (a short hash, so the path is not spelt in every environment). */
 export function markerScopeFor(laneRoot: string): string {
   return `lane-${createHash('sha256').update(laneRoot).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The watchdog's program: wait until the lane process is gone (even `kill -9`),
+ * then kill every process carrying the marker, a few rounds (a fork may be in
+ * flight). It carries no marker itself and holds none of the command's pipes.
+ */
+const WATCHDOG_SCRIPT = `
+const fs = require('fs');
+const [lane, marker] = process.argv.slice(1);
+const needle = Buffer.from('AGENTLANE_SANDBOX=' + marker + '\\0');
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const sweep = () => {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\\d+$/.test(name) || Number(name) === process.pid) continue;
+    try { if (fs.readFileSync('/proc/' + name + '/environ').includes(needle)) process.kill(Number(name), 'SIGKILL'); } catch {}
+  }
+};
+const timer = setInterval(() => {
+  if (alive(Number(lane))) return;
+  clearInterval(timer);
+  let rounds = 0;
+  const again = setInterval(() => { sweep(); if (++rounds >= 5) { clearInterval(again); process.exit(0); } }, 100);
+  sweep();
+}, 200);
+`;
+
+/**
+ * A detached watchdog that kills the command's marked processes if the lane
+ * process dies before it could (worktree mode: bwrap's --die-with-parent and its
+ * PID namespace already do this under bwrap). `stop()` when the command is done.
+ */
+export function startWatchdog(marker: string): { stop(): void } {
+  if (process.platform !== 'linux') return { stop: () => undefined };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  const child = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(process.pid), marker], { detached: true, stdio: 'ignore', env });
+  child.on('error', () => undefined);
+  child.unref();
+  return { stop: () => void child.kill('SIGKILL') };
 }
