@@ -17,7 +17,7 @@ export { runLane, prepareLane, type RunLaneOptions, type LaneRunResult, type Tas
 export { lanePaths, ensureLanePaths, type LanePaths } from './paths.js';
 export { cleanStaleWorktrees, type CleanResult } from './sandbox/worktree.js';
 export { probeBwrap, bwrapArgv, type BwrapStatus } from './sandbox/bwrap.js';
-export { selectSandbox, bwrapSandbox, worktreeSandbox, type Sandbox } from './sandbox/sandbox.js';
+export { selectSandbox, bwrapSandbox, worktreeSandbox, WORKTREE_MODE_GIVES_UP, type Sandbox, type SandboxRunOptions } from './sandbox/sandbox.js';
 export { sandboxEnv, isProxyVariable } from './sandbox/env.js';
 export { runCommand, type RunResult } from './sandbox/process.js';
 export { webhookNotifier, notifierFor, type Notifier, type LaneNotification } from './notify.js';
@@ -35,3 +35,7 @@ export { globMatcher } from './glob.js';
 export { syncLaneRecords, cleanLane, type RecordsSync, type CleanLaneResult } from './maintenance.js';
 export { repoToplevel } from './git.js';
 export { validateProposedFiles, defaultValidatorsConfig, type ProposedFile } from './validators/content.js';
+export { secretPathsUnder, SANDBOX_TOOLCHAIN_PATHS, ETC_SECRET_PATHS, type MaskedPath } from './sandbox/view.js';
+export { killMarked, markedProcesses, markerScopeFor, SANDBOX_MARKER_VARIABLE } from './sandbox/tree.js';
+export { validateSecrets, highEntropyStrings, shannonEntropy } from './validators/secrets.js';
+export { scanWorktree, preflightFindings } from './preflight.js';

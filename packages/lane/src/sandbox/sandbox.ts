@@ -12,6 +12,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { SandboxMode } from '../lane-file.js';
 import { bwrapArgv, probeBwrap, type BwrapStatus } from './bwrap.js';
 import { runCommand, type RunResult } from './process.js';
+import { supervisorPrefix } from './supervisor.js';
 import { secretPathsUnder, type MaskedPath } from './view.js';
 
 export interface SandboxRunOptions {
@@ -54,16 +55,14 @@ function commandExists(name: string): boolean {
 }
 
 /**
- * In worktree mode the command runs under `setpriv --pdeathsig KILL` when
- * util-linux has it: the agent dies with the lane process even after `kill -9`
- * (its own children are swept by the next lane start, see tree.ts).
+ * In worktree mode the command runs under the supervisor (supervisor.ts: child
+ * subreaper, the whole tree killed when the command ends or the lane dies). Where
+ * it cannot run, under `setpriv --pdeathsig KILL` plus a watchdog process, with
+ * the group, marker and sampled-descendant nets of tree.ts in both cases.
  */
-function deathSignalWrapper(): string[] {
-  return process.platform === 'linux' && commandExists('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
-}
-
 export function worktreeSandbox(warning: string | null): Sandbox {
-  const wrapper = deathSignalWrapper();
+  const supervisor = supervisorPrefix();
+  const wrapper = supervisor ?? (process.platform === 'linux' && commandExists('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []);
   return {
     kind: 'worktree',
     warning,
@@ -77,7 +76,7 @@ export function worktreeSandbox(warning: string | null): Sandbox {
         onSpawn: options.onSpawn,
         signal: options.signal,
         markerScope: options.markerScope,
-        watchdog: true,
+        watchdog: supervisor === null,
       }),
   };
 }
