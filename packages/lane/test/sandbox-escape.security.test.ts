@@ -137,13 +137,17 @@ for (const t of targets) { const s = net.connect({ path: t }); const done = () =
 
   it('cannot run a command on the host through PostgreSQL (socket and 127.0.0.1:5432, network false and true)', async () => {
     const r = repo();
-    const marker = path.join(r.scratch, 'pg-pwned');
+    // World-writable, so the postgres server process could create it if an attack got through.
+    const marker = path.join(os.tmpdir(), `agentlane-pg-pwned-${process.pid}`);
     const copy = `COPY (SELECT 1) TO PROGRAM 'touch ${marker}'`;
     for (const network of [false, true]) {
       for (const host of ['/var/run/postgresql', '/run/postgresql', '127.0.0.1', ...(network ? ['10.0.2.2'] : [])]) {
-        const out = await attack(r, `pg-${network}-${host.replace(/\W/g, '')}`, tryTo(`PGCONNECT_TIMEOUT=3 psql -h ${host} -U postgres -d postgres -c "${copy}" >&2`), { network });
+        // Connecting at all is the breach (trust auth, superuser); the COPY is what it would lead to.
+        const psql = `PGCONNECT_TIMEOUT=3 psql -h ${host} -U postgres -d postgres`;
+        const out = await attack(r, `pg-${network}-${host.replace(/\W/g, '')}`, tryTo(`${psql} -c "${copy}" >&2 || ${psql} -c 'SELECT 1' >&2`), { network });
         expectRefusedInside(out, `${host} network: ${network}`);
         expectHeld(r, out, `${host} network: ${network}`);
+        expect(out.task.findings[0]?.evidence ?? '', host).not.toMatch(/\(1 row\)|COPY 1/);
       }
     }
     expect(fs.existsSync(marker)).toBe(false);
