@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bwrapSandbox, probeBwrap, runCommand, sandboxEnv, selectSandbox } from '../src/index.js';
+import { bwrapSandbox, probeBwrap, runCommand, sandboxEnv, secretPathsUnder, selectSandbox, worktreeSandbox } from '../src/index.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -48,6 +48,40 @@ describe('runCommand', () => {
     const result = await runCommand(['sleep', '30'], { cwd: tmp(), env: { PATH: process.env.PATH }, timeoutMs: 30_000, signal: controller.signal });
     expect(result.aborted).toBe(true);
     expect(result.exitCode).toBeNull();
+  });
+});
+
+describe('sandbox view', () => {
+  it('masks the secrets of /etc by name, and every entry that is not world-readable', () => {
+    const etc = tmp();
+    fs.writeFileSync(path.join(etc, 'passwd'), 'root:x:0:0\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(etc, 'shadow'), 'root:$6$\n', { mode: 0o644 });
+    fs.mkdirSync(path.join(etc, 'app'));
+    fs.writeFileSync(path.join(etc, 'app', 'token.conf'), 'x', { mode: 0o600 });
+    fs.mkdirSync(path.join(etc, 'private'), { mode: 0o700 });
+    fs.writeFileSync(path.join(etc, 'private', 'key'), 'x', { mode: 0o644 });
+    expect(secretPathsUnder(etc, [path.join(etc, 'shadow')])).toEqual([
+      { path: path.join(etc, 'app', 'token.conf'), kind: 'file' },
+      { path: path.join(etc, 'private'), kind: 'dir' },
+      { path: path.join(etc, 'shadow'), kind: 'file' },
+    ]);
+  });
+});
+
+describe('worktree sandbox', () => {
+  it('kills the whole tree at the time limit, daemons that wiped their environment included, and does not wait on their pipes', async () => {
+    const token = `agentlane-unit-daemon-${process.pid}`;
+    const started = Date.now();
+    const result = await worktreeSandbox(null).run(['bash', '-c', `( env -i /usr/bin/setsid /bin/bash -c 'exec -a ${token} sleep 300' & ); sleep 60`], {
+      worktree: tmp(),
+      env: { PATH: process.env.PATH },
+      network: false,
+      timeoutMs: 1000,
+    });
+    expect(result.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(6000);
+    const left = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(token); } catch { return false; } })());
+    expect(left).toEqual([]);
   });
 });
 

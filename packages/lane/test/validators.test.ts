@@ -12,6 +12,8 @@ import { validateSymbols } from '../src/validators/symbols.js';
 import { validatePatterns } from '../src/validators/patterns.js';
 import { validateTestSize } from '../src/validators/test-size.js';
 import { validateLimits } from '../src/validators/limits.js';
+import { highEntropyStrings, validateSecrets } from '../src/validators/secrets.js';
+import { preflightFindings, scanWorktree } from '../src/preflight.js';
 import { parseAddedLines } from '../src/changes.js';
 import { useLaneRepos } from './support/lane-repo.js';
 
@@ -52,6 +54,7 @@ async function changed(edits: Record<string, string | null>, options: { base?: R
     allowedPaths: ['src/**', 'test/**'],
     limits: DEFAULT_LIMITS,
     diskGrowth: 0,
+    secretValues: [],
     readCurrent: (f) => readCurrent(worktree, f),
     readBase: (f) => readBase(worktree, f, paths),
   };
@@ -197,5 +200,45 @@ describe('test size and limits', () => {
       expect.objectContaining({ rule: 'disk' }),
     ]);
     expect(await runStaticValidators(input)).toEqual([]);
+  });
+});
+
+describe('secrets validator', () => {
+  it('finds token shapes and configured values on added lines, high entropy only in new files, and never prints the secret', async () => {
+    const token = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+    const configured = 'my-configured-service-value';
+    const random = 'q7Xv2LpZ9rT4mWk8Nb3Hc6Jd1Fs5Gy0Ae';
+    const input = await changed({
+      'src/math.mjs': `export function add(a, b) {\n  return a + b; // ${configured}\n}\nconst k = '${random}';\n`,
+      'src/new.mjs': `export const t = '${token}';\nexport const r = '${random}';\nexport const sri = 'sha512-${random}${random}';\n`,
+    });
+    const findings = await validateSecrets({ ...input, secretValues: [configured] });
+    expect(findings.map((f) => `${f.rule}@${f.file}:${f.line}`)).toEqual(['configured_secret@src/math.mjs:2', 'secret_shape@src/new.mjs:1', 'high_entropy_string@src/new.mjs:2']);
+    for (const f of findings) {
+      for (const secret of [token, configured, random]) expect(f.evidence).not.toContain(secret.slice(4, 20));
+    }
+    expect(findings[1]?.evidence).toBe("export const t = '[github_token, 44 chars]';");
+  });
+
+  it('leaves git hashes, lockfile integrity and ordinary identifiers alone', () => {
+    expect(highEntropyStrings('commit 3f786850e387550fdab836ed7e6dc881de23001b')).toEqual([]);
+    expect(highEntropyStrings('"integrity": "sha512-q7Xv2LpZ9rT4mWk8Nb3Hc6Jd1Fs5Gy0AeQ7Xv2LpZ9rT4mWk8Nb3Hc6Jd1Fs5Gy0Ae=="')).toEqual([]);
+    expect(highEntropyStrings('const someVeryLongCamelCaseIdentifierName = anotherLongIdentifierName2;')).toEqual([]);
+    expect(highEntropyStrings("key = 'q7Xv2LpZ9rT4mWk8Nb3Hc6Jd1Fs5Gy0Ae'")).toHaveLength(1);
+  });
+});
+
+describe('preflight', () => {
+  it('stops on disk growth, a file too large to diff and a nested repository, from sizes alone', () => {
+    const repo = newRepo();
+    fs.mkdirSync(path.join(repo.root, 'src/inner/.git'), { recursive: true });
+    fs.writeFileSync(path.join(repo.root, 'src/big.bin'), Buffer.alloc(9 * 1024 * 1024));
+    const scan = scanWorktree(repo.root);
+    expect(scan.nestedGit).toEqual(['src/inner/.git']);
+    expect(scan.large.map((f) => f.path)).toEqual(['src/big.bin']);
+    const findings = preflightFindings(scan, 0, { ...DEFAULT_LIMITS, diskBytes: 1024 * 1024 }, new Map());
+    expect(findings.map((f) => `${f.validator}/${f.rule}`)).toEqual(['limits/disk', 'limits/file_size', 'paths/nested_repository']);
+    // A large file the base already had, at the same size, is not the agent's.
+    expect(preflightFindings(scan, 0, DEFAULT_LIMITS, new Map([['src/big.bin', 9 * 1024 * 1024]])).map((f) => f.rule)).toEqual(['nested_repository']);
   });
 });

@@ -41,7 +41,7 @@ export function highEntropyStrings(line: string): SecretMatch[] {
     const token = match[0].replace(/^[=_/+-]+|[=_/+-]+$/g, '');
     const index = (match.index ?? 0) + match[0].indexOf(token);
     if (token.length < HIGH_ENTROPY_MIN_LENGTH) continue;
-    if (/sha(?:1|256|384|512)-$/.test(line.slice(0, index))) continue;
+    if (/^sha(?:1|256|384|512)-/.test(token) || /sha(?:1|256|384|512)-$/.test(line.slice(0, index))) continue;
     if (!/[A-Z]/.test(token) || !/[a-z]/.test(token) || !/[0-9]/.test(token)) continue;
     if (shannonEntropy(token) < HIGH_ENTROPY_BITS_PER_CHAR) continue;
     found.push({ kind: 'high_entropy_string', index, length: token.length });
