@@ -37,7 +37,7 @@ export const ERROR_CODES = {
   LANE_BASE_NOT_FOUND: 'The lane\'s base branch or commit does not exist.',
   LANE_GIT_FAILED: 'A git operation of the lane failed (worktree, commit, branch update).',
   LANE_HEALTH_CHECK_FAILED: 'The agent command did not answer its health probe; nothing ran.',
-  LANE_SANDBOX_UNAVAILABLE: 'The lane file requires bwrap, which is missing or cannot create a sandbox here.',
+  LANE_SANDBOX_UNAVAILABLE: 'The sandbox the lane needs cannot be had here: bwrap is required (or sandbox: auto runs unattended) but missing or unusable, or network: true needs slirp4netns.',
   LANE_BUSY: 'Another lane run holds this repository\'s lane lock.',
   LANE_TASKS_FAILED: 'The lane run finished, but some microtasks failed or were skipped.',
   LANE_STOPPED: 'The lane stopped itself after consecutive microtask failures and was reset to its last checkpoint.',
