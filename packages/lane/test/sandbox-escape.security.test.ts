@@ -252,17 +252,18 @@ for (const t of targets) { const s = net.connect({ path: t }); const done = () =
     for (const sandbox of ['bwrap', 'worktree'] as const) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentlane-kill9-'));
       const token = `agentlane-orphan-${process.pid}-${sandbox}`;
+      // The token reaches the agent through its environment, so that no command line but the agent's own processes carries it.
       const script = [
-        `setsid bash -c 'exec -a ${token}-a sleep 300' &`,
-        `( env -i /usr/bin/setsid /bin/bash -c 'exec -a ${token}-b sleep 300' & )`,
-        `exec -a ${token}-main sleep 300`,
+        `setsid bash -c 'exec -a "$1-a" sleep 300' _ "$T" &`,
+        `( env -i /usr/bin/setsid /bin/bash -c 'exec -a "$1-b" sleep 300' _ "$T" & )`,
+        'exec -a "$T-main" sleep 300',
       ].join('\n');
-      const program = `import(${JSON.stringify(dist)}).then(async (m) => { const s = ${sandbox === 'bwrap' ? 'm.bwrapSandbox()' : 'm.worktreeSandbox(null)'}; await s.run(['bash', '-c', ${JSON.stringify(script)}], { worktree: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH }, network: false, timeoutMs: 300000 }); });`;
-      const lane = spawn(process.execPath, ['-e', program], { stdio: 'ignore' });
+      const program = `import(${JSON.stringify(dist)}).then(async (m) => { const s = ${sandbox === 'bwrap' ? 'm.bwrapSandbox()' : 'm.worktreeSandbox(null)'}; await s.run(['bash', '-c', ${JSON.stringify(script)}], { worktree: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH, T: process.env.T }, network: false, timeoutMs: 300000 }); });`;
+      const lane = spawn(process.execPath, ['-e', program], { stdio: 'ignore', env: { ...process.env, T: token } });
       const until = Date.now() + 10_000;
       while (processWithToken(`${token}-main`).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(processWithToken(token).length, `${sandbox}: the agent started`).toBeGreaterThan(0);
+      expect(processWithToken(token).length, `${sandbox}: the agent and its two daemons started`).toBe(3);
       lane.kill('SIGKILL');
       const gone = Date.now() + 5000;
       while (processWithToken(token).length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
