@@ -7,6 +7,7 @@ export * from './workflow/condition.js';
 export { parseWorkflow, parseWorkflowText, toDocument, durationSchema, MAX_TASKS, type Workflow, type WorkflowTask, type WorkflowDocument } from './workflow/schema.js';
 export { DEFAULT_WORKFLOW_DOCUMENT, defaultWorkflow, BUILTIN_WORKFLOWS } from './workflow/builtin.js';
 export { loadWorkflow } from './workflow/load.js';
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from './workflow/depth.js';
 export { AgentRegistry, createAgentRegistry } from './agents/registry.js';
 export { execAgent, type ExecAgentOptions } from './agents/exec.js';
 export { noopAgent } from './agents/noop.js';

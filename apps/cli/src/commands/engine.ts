@@ -7,10 +7,12 @@ import {
   DEFAULT_GATE_THRESHOLDS,
   durationSchema,
   evaluateGates,
+  exceedsJsonDepth,
   flagsFromConfig,
   jobStatus,
   killswitchDrill,
   loadWorkflow,
+  MAX_JSON_DEPTH,
   measureGates,
   stopRunningRuns,
   teardownEngine,
@@ -33,11 +35,15 @@ function duration(value: string): number {
 }
 
 function jsonInput(value: string): Json {
+  let parsed: Json;
   try {
-    return JSON.parse(value) as Json;
+    parsed = JSON.parse(value) as Json;
   } catch {
     throw new InvalidArgumentError('expected JSON, e.g. \'{"message": "hi"}\'');
   }
+  // Deep input would overflow the stack in the recursive checks after it (exit 70, not 2).
+  if (exceedsJsonDepth(parsed, MAX_JSON_DEPTH)) throw new InvalidArgumentError(`JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return parsed;
 }
 
 function rate(value: string): number {
