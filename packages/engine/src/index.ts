@@ -19,6 +19,8 @@ export { SCHEDULER_VERSION, type SubmitOptions, type RunMode } from './scheduler
 export type { DispatchTask, SchedulerContext } from './scheduler/context.js';
 export { claimMany, claimNext, claimTask, type ClaimedTask, type ClaimOptions } from './scheduler/claim.js';
 export { cancelJob, expireDeadlines } from './scheduler/cancel.js';
+export { ATTEMPT_FENCED, fencedWrite } from './scheduler/fence.js';
+export { isConnectionLoss, connectionLost, retryConnectionLoss, type RetryOptions } from './scheduler/reconnect.js';
 export { InlineTransport } from './transport/inline.js';
 export { BullmqTransport, queueName, type BullmqTransportOptions } from './transport/bullmq.js';
 export type { Transport, WorkerPool, WorkerPoolOptions } from './transport/types.js';

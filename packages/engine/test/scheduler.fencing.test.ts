@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '@agentlane/store';
 import { createAgentRegistry, createEngine, parseWorkflow, type Agent, type Engine } from '../src/index.js';
@@ -63,6 +65,28 @@ function mulberry32(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The same database, except that lease renewals fail (as when the database cannot be reached from this worker). */
+function withoutRenewals(sql: Sql): Sql {
+  return {
+    dialect: sql.dialect,
+    query: <Row extends object>(text: string, params?: readonly unknown[]) =>
+      text.includes('SET heartbeat_at') ? Promise.reject(new Error('renewal blocked by the test')) : sql.query<Row>(text, params),
+    exec: (text) => sql.exec(text),
+    copyFrom: (table, columns, csv) => sql.copyFrom(table, columns, csv),
+    transaction: (fn) => sql.transaction(fn),
+    close: async () => undefined,
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/\) [ZX] /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 describe.each(testBackends())('attempt fencing on %s', (backend) => {
@@ -175,7 +199,7 @@ describe.each(testBackends())('attempt fencing on %s', (backend) => {
       },
     };
     // Long heartbeats: the first attempt's worker does not notice it lost the task.
-    await withEngine({ sql, workers: 2, agents: createAgentRegistry([agent]), heartbeatMs: 60_000, leaseMs: 120_000 }, async (engine) => {
+    await withEngine({ sql, workers: 2, roles: ['fence-late'], agents: createAgentRegistry([agent]), heartbeatMs: 60_000, leaseMs: 120_000 }, async (engine) => {
       const jobId = await engine.submit(parseWorkflow({ tasks: [{ key: 'only', role: 'fence-late', agent: 'slow-then-late', max_attempts: 3 }] }));
       for (let i = 0; i < 500; i += 1) {
         const { rows } = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM engine_v2.job_task_attempts a JOIN engine_v2.job_tasks t ON t.id = a.task_id WHERE t.job_id = $1", [jobId]);
@@ -194,5 +218,24 @@ describe.each(testBackends())('attempt fencing on %s', (backend) => {
     expect(rows[0]?.n, 'no partial result of the stale attempt').toBe(0);
     const outputs = await sql.query<{ output: unknown }>("SELECT t.output FROM engine_v2.job_tasks t WHERE t.task_key = 'only' AND t.agent_role = 'fence-late'");
     expect(outputs.rows[0]?.output).toEqual({ from: 'attempt 2' });
+  });
+
+  it('stops its agent before an unrenewed lease can expire, so a re-claim never runs beside it', async () => {
+    const staging = tempDir('fence-watchdog');
+    const leaseMs = 1500;
+    await withEngine({ sql: withoutRenewals(database.db.sql), stagingRoot: staging, workers: 1, roles: ['fence-watchdog'], leaseMs, heartbeatMs: 300 }, async (engine) => {
+      const started = Date.now();
+      const status = await engine.run(parseWorkflow({ tasks: [{ key: 'long', role: 'fence-watchdog', agent: 'exec', max_attempts: 1, command: ['sh', '-c', 'echo $$ > pid; sleep 30 & wait'] }] }));
+      const elapsed = Date.now() - started;
+      expect(status.tasks[0]).toMatchObject({ status: 'failed', errorCode: 'lease_unconfirmed' });
+      expect(elapsed, 'stopped before the lease ran out').toBeLessThan(leaseMs + 1000);
+      const pid = Number(fs.readFileSync(path.join(staging, status.jobId, 'pid'), 'utf8'));
+      expect(alive(pid)).toBe(false);
+      const { rows } = await database.db.sql.query<{ latency_ms: number }>(
+        'SELECT a.latency_ms FROM engine_v2.job_task_attempts a JOIN engine_v2.job_tasks t ON t.id = a.task_id WHERE t.job_id = $1',
+        [status.jobId],
+      );
+      expect(rows[0]?.latency_ms, 'the agent was gone within the lease').toBeLessThan(leaseMs);
+    });
   });
 });
