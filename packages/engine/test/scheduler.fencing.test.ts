@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '@agentlane/store';
-import { createAgentRegistry, createEngine, parseWorkflow, type Agent, type Engine } from '../src/index.js';
+import { createAgentRegistry, createEngine, parseWorkflow, type Agent, type Engine, type Json } from '../src/index.js';
 import { claimNext, claimTask, type ClaimedTask } from '../src/scheduler/claim.js';
 import { completeFailure, completeSuccessMany, type AttemptRef, type SuccessItem } from '../src/scheduler/complete.js';
 import { fencedWrite } from '../src/scheduler/fence.js';
@@ -110,7 +110,7 @@ describe.each(testBackends())('attempt fencing on %s', (backend) => {
       const failed = await completeFailure(engine.ctx, refOf(old), { code: 'boom', message: 'old attempt failed' }, 1);
       expect(failed).toMatchObject({ applied: false, refused: 'ENGINE_ATTEMPT_FENCED', ready: [] });
       expect(await renewLease(sql, old.id, old.attempt_count, 'old-worker', 60_000), 'the old lease cannot be renewed').toBe(false);
-      for (const data of [{ step: 'old' }, { blob: 'x'.repeat(70 * 1024) }]) {
+      for (const data of [{ step: 'old' }, { blob: 'x'.repeat(70 * 1024) }] as Json[]) {
         const partial = await fencedWrite(sql, refOf(old), 'a partial result', (tx) => recordPartialResult(tx, old.job_id, old.id, old.task_key, data)).catch((e: unknown) => e);
         expect((partial as { code?: string }).code, 'partial results (inline and as an artifact) are refused').toBe('ENGINE_ATTEMPT_FENCED');
       }

@@ -15,4 +15,5 @@ void engine.wait(jobId, {
     if (event.type === 'taskStarted') process.stdout.write(`ready ${jobId}\n`);
   },
 });
-setInterval(() => undefined, 60_000);
+// Stay alive until killed (the test kills this process with SIGKILL).
+globalThis.setInterval(() => undefined, 60_000);
