@@ -39,7 +39,7 @@ async function killWorkerMidTask(script: string): Promise<{ jobId: string; survi
   const child = spawn(process.execPath, [WORKER, JSON.stringify(['sh', '-c', script]), staging], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const jobId = await until(() => /ready (\S+)/.exec(out)?.[1], 30_000);
+  const jobId = await until(() => /ready (\S+)/.exec(out)?.[1], 90_000);
   if (!jobId) {
     child.kill('SIGKILL');
     throw new Error(`the worker did not start its task: ${out}`);
@@ -48,7 +48,7 @@ async function killWorkerMidTask(script: string): Promise<{ jobId: string; survi
   const pids = await until(() => {
     const text = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '';
     return text.includes('done') ? text.split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number) : undefined;
-  }, 15_000);
+  }, 30_000);
   expect(pids, 'the task wrote its pids').toBeDefined();
   expect(processesOfJob(jobId).length).toBeGreaterThan(0);
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -67,10 +67,10 @@ describe('security: engine', () => {
     const { survivors, pids } = await killWorkerMidTask('sleep 300 & echo $! >> pids; sh -c "sleep 301" & echo $! >> pids; echo $$ done >> pids; wait');
     expect(pids.length).toBe(3);
     expect(survivors).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 
   it('kill -9 of a worker also kills a grandchild that left the process group with setsid', async () => {
     const { survivors } = await killWorkerMidTask('setsid sleep 302 & echo $! >> pids; echo $$ done >> pids; wait');
     expect(survivors).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 });
