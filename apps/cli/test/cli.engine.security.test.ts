@@ -56,56 +56,58 @@ async function submitted(stderr: () => string): Promise<string> {
   throw new Error(`the job was not submitted: ${stderr()}`);
 }
 
-describe.runIf(testBackends().includes('postgres'))('security: engine (postgres restarts)', () => {
-  const databases: TestDatabase[] = [];
-  afterAll(async () => {
-    for (const db of databases) await db.dispose();
-  });
+describe('security: engine', () => {
+  describe.runIf(testBackends().includes('postgres'))('a PostgreSQL restart during engine run --remote', () => {
+    const databases: TestDatabase[] = [];
+    afterAll(async () => {
+      for (const db of databases) await db.dispose();
+    });
 
-  async function setup(): Promise<{ dir: string; env: NodeJS.ProcessEnv; db: TestDatabase; name: string }> {
-    const dir = workdir({ 'w.json': WORKFLOW });
-    const db = await createTestDatabase('postgres');
-    databases.push(db);
-    const name = new URL(db.url as string).pathname.slice(1);
-    return { dir, db, name, env: { AGENTLANE_HOME: path.join(dir, 'home'), DATABASE_URL: db.url, ENGINE_V2_STAGING_DIR: path.join(dir, 'staging') } };
-  }
+    async function setup(): Promise<{ dir: string; env: NodeJS.ProcessEnv; db: TestDatabase; name: string }> {
+      const dir = workdir({ 'w.json': WORKFLOW });
+      const db = await createTestDatabase('postgres');
+      databases.push(db);
+      const name = new URL(db.url as string).pathname.slice(1);
+      return { dir, db, name, env: { AGENTLANE_HOME: path.join(dir, 'home'), DATABASE_URL: db.url, ENGINE_V2_STAGING_DIR: path.join(dir, 'staging') } };
+    }
 
-  it('engine run --remote whose database stays down exits 3 (DB_CONNECT_FAILED), not 70', async () => {
-    const { dir, env, name } = await setup();
-    let stderr = '';
-    const { child, result } = startCli(['engine', 'run', '--remote', '--workflow', path.join(dir, 'w.json'), '--repo', dir], { env });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await submitted(() => stderr);
-    await refuseConnections(name, true);
-    try {
-      const run = await result;
-      expect(run.code, run.stderr).toBe(3);
-      expect(run.stderr).toContain('DB_CONNECT_FAILED');
-      expect(run.stderr).not.toContain('postgres://');
-    } finally {
+    it('engine run --remote whose database stays down exits 3 (DB_CONNECT_FAILED), not 70', async () => {
+      const { dir, env, name } = await setup();
+      let stderr = '';
+      const { child, result } = startCli(['engine', 'run', '--remote', '--workflow', path.join(dir, 'w.json'), '--repo', dir], { env });
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await submitted(() => stderr);
+      await refuseConnections(name, true);
+      try {
+        const run = await result;
+        expect(run.code, run.stderr).toBe(3);
+        expect(run.stderr).toContain('DB_CONNECT_FAILED');
+        expect(run.stderr).not.toContain('postgres://');
+      } finally {
+        await refuseConnections(name, false);
+      }
+    }, 60_000);
+
+    it('engine run --remote rides out a short restart and reports the job once a worker ran it (exit 0)', async () => {
+      const { dir, env, name, db } = await setup();
+      let stderr = '';
+      const { child, result } = startCli(['engine', 'run', '--remote', '--workflow', path.join(dir, 'w.json'), '--repo', dir], { env });
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await submitted(() => stderr);
+      await refuseConnections(name, true);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
       await refuseConnections(name, false);
-    }
-  }, 60_000);
-
-  it('engine run --remote rides out a short restart and reports the job once a worker ran it (exit 0)', async () => {
-    const { dir, env, name, db } = await setup();
-    let stderr = '';
-    const { child, result } = startCli(['engine', 'run', '--remote', '--workflow', path.join(dir, 'w.json'), '--repo', dir], { env });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await submitted(() => stderr);
-    await refuseConnections(name, true);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    await refuseConnections(name, false);
-    // A worker comes up after the restart and runs the task.
-    const sql = await openPostgres({ connectionString: db.url as string, maxConnections: 2 });
-    const worker = createEngine({ sql, workers: 1, roles: ['remote-r'], stagingRoot: path.join(dir, 'staging'), pollIntervalMs: 20 });
-    try {
-      const run = await result;
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/Job \S+ \(w, direct\): succeeded/);
-    } finally {
-      await worker.close();
-      await sql.close();
-    }
-  }, 60_000);
+      // A worker comes up after the restart and runs the task.
+      const sql = await openPostgres({ connectionString: db.url as string, maxConnections: 2 });
+      const worker = createEngine({ sql, workers: 1, roles: ['remote-r'], stagingRoot: path.join(dir, 'staging'), pollIntervalMs: 20 });
+      try {
+        const run = await result;
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/Job \S+ \(w, direct\): succeeded/);
+      } finally {
+        await worker.close();
+        await sql.close();
+      }
+    }, 60_000);
+  });
 });

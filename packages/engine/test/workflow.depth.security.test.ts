@@ -54,30 +54,32 @@ describe('security: engine', () => {
   });
 });
 
-describe.each(testBackends())('security: engine (%s)', (backend) => {
-  const database = useEngineDatabase(backend);
+describe('security: engine', () => {
+  describe.each(testBackends())('deep input on %s', (backend) => {
+    const database = useEngineDatabase(backend);
 
-  it('a 5,000-deep job input is ENGINE_WORKFLOW_INVALID at submit; nothing is stored', async () => {
-    const engine = createEngine({ sql: database.db.sql, workers: 0, stagingRoot: tempDir('depth'), ...FAST });
-    try {
-      const workflow = parseWorkflow({ tasks: [{ key: 'a', role: 'depth', agent: 'noop' }] });
-      const error = await engine.submit(workflow, { input: JSON.parse(deepObject(DEPTH)) }).catch((e: unknown) => e);
-      expect((error as { code?: string }).code).toBe('ENGINE_WORKFLOW_INVALID');
-      const { rows } = await database.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM engine_v2.job_tasks WHERE agent_role = 'depth'");
-      expect(rows[0]?.n).toBe(0);
-    } finally {
-      await engine.close();
-    }
-  });
+    it('a 5,000-deep job input is ENGINE_WORKFLOW_INVALID at submit; nothing is stored', async () => {
+      const engine = createEngine({ sql: database.db.sql, workers: 0, stagingRoot: tempDir('depth'), ...FAST });
+      try {
+        const workflow = parseWorkflow({ tasks: [{ key: 'a', role: 'depth', agent: 'noop' }] });
+        const error = await engine.submit(workflow, { input: JSON.parse(deepObject(DEPTH)) }).catch((e: unknown) => e);
+        expect((error as { code?: string }).code).toBe('ENGINE_WORKFLOW_INVALID');
+        const { rows } = await database.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM engine_v2.job_tasks WHERE agent_role = 'depth'");
+        expect(rows[0]?.n).toBe(0);
+      } finally {
+        await engine.close();
+      }
+    });
 
-  it('an exec task printing 5,000-deep JSON fails with exec_output_invalid', async () => {
-    const engine = createEngine({ sql: database.db.sql, workers: 1, roles: ['depth-out'], stagingRoot: tempDir('depth'), ...FAST });
-    try {
-      const script = `process.stdout.write("[".repeat(${DEPTH}) + "]".repeat(${DEPTH}))`;
-      const status = await engine.run(parseWorkflow({ tasks: [{ key: 'deep', role: 'depth-out', agent: 'exec', max_attempts: 1, command: [process.execPath, '-e', script] }] }));
-      expect(status.tasks[0]).toMatchObject({ status: 'failed', errorCode: 'exec_output_invalid' });
-    } finally {
-      await engine.close();
-    }
+    it('an exec task printing 5,000-deep JSON fails with exec_output_invalid', async () => {
+      const engine = createEngine({ sql: database.db.sql, workers: 1, roles: ['depth-out'], stagingRoot: tempDir('depth'), ...FAST });
+      try {
+        const script = `process.stdout.write("[".repeat(${DEPTH}) + "]".repeat(${DEPTH}))`;
+        const status = await engine.run(parseWorkflow({ tasks: [{ key: 'deep', role: 'depth-out', agent: 'exec', max_attempts: 1, command: [process.execPath, '-e', script] }] }));
+        expect(status.tasks[0]).toMatchObject({ status: 'failed', errorCode: 'exec_output_invalid' });
+      } finally {
+        await engine.close();
+      }
+    });
   });
 });
