@@ -7,6 +7,7 @@ import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { watchEvents, type EngineEvent } from './progress.js';
 import { cancelJob, expireDeadlines } from './scheduler/cancel.js';
 import { completeSuccessMany } from './scheduler/complete.js';
+import { retryConnectionLoss } from './scheduler/reconnect.js';
 import type { DispatchTask, SchedulerContext } from './scheduler/context.js';
 import { GroupCommit } from './scheduler/group-commit.js';
 import { submitJob, submitJobs, type SubmitOptions } from './scheduler/submit.js';
@@ -96,20 +97,31 @@ export class Engine {
   /**
    * Until the job ends: every event in order to `onEvent`, then its final status. Also
    * enforces the job's deadline, so a timeout is reported even with no maintenance here.
+   * A lost database connection (a PostgreSQL restart) is retried with backoff for
+   * `reconnectTimeoutMs`, resuming after the last event seen; then DB_CONNECT_FAILED.
    */
   async wait(jobId: string, options: WaitOptions = {}): Promise<JobStatus> {
-    await jobStatus(this.ctx.sql, jobId);
-    const { rows } = await this.ctx.sql.query<{ deadline_at: Date }>('SELECT deadline_at FROM engine_v2.job_runs WHERE job_id = $1', [jobId]);
-    const deadline = rows[0]?.deadline_at.getTime() ?? Number.POSITIVE_INFINITY;
-    const poll = this.ctx.options.pollIntervalMs;
-    const wake = async (timeoutMs: number, signal?: AbortSignal) => {
-      await this.ctx.jobEvents.wait(timeoutMs, signal);
-      if (Date.now() >= deadline) await expireDeadlines(this.ctx, jobId);
-    };
-    for await (const event of watchEvents(this.ctx.sql, jobId, { pollMs: poll, signal: options.signal, wake })) {
-      options.onEvent?.(event);
-    }
-    return jobStatus(this.ctx.sql, jobId);
+    let after = 0;
+    return retryConnectionLoss(
+      async (progressed) => {
+        await jobStatus(this.ctx.sql, jobId);
+        const { rows } = await this.ctx.sql.query<{ deadline_at: Date }>('SELECT deadline_at FROM engine_v2.job_runs WHERE job_id = $1', [jobId]);
+        progressed();
+        const deadline = rows[0]?.deadline_at.getTime() ?? Number.POSITIVE_INFINITY;
+        const poll = this.ctx.options.pollIntervalMs;
+        const wake = async (timeoutMs: number, signal?: AbortSignal) => {
+          await this.ctx.jobEvents.wait(timeoutMs, signal);
+          if (Date.now() >= deadline) await expireDeadlines(this.ctx, jobId);
+        };
+        for await (const event of watchEvents(this.ctx.sql, jobId, { afterSeq: after, pollMs: poll, signal: options.signal, wake })) {
+          after = event.seq;
+          progressed();
+          options.onEvent?.(event);
+        }
+        return jobStatus(this.ctx.sql, jobId);
+      },
+      { budgetMs: this.ctx.options.reconnectTimeoutMs, what: `while waiting for job ${jobId}`, signal: options.signal },
+    );
   }
 
   async run(workflow: Workflow, options: SubmitOptions & WaitOptions = {}): Promise<JobStatus> {

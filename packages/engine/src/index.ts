@@ -7,6 +7,7 @@ export * from './workflow/condition.js';
 export { parseWorkflow, parseWorkflowText, toDocument, durationSchema, MAX_TASKS, type Workflow, type WorkflowTask, type WorkflowDocument } from './workflow/schema.js';
 export { DEFAULT_WORKFLOW_DOCUMENT, defaultWorkflow, BUILTIN_WORKFLOWS } from './workflow/builtin.js';
 export { loadWorkflow } from './workflow/load.js';
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from './workflow/depth.js';
 export { AgentRegistry, createAgentRegistry } from './agents/registry.js';
 export { execAgent, type ExecAgentOptions } from './agents/exec.js';
 export { noopAgent } from './agents/noop.js';
@@ -18,6 +19,8 @@ export { SCHEDULER_VERSION, type SubmitOptions, type RunMode } from './scheduler
 export type { DispatchTask, SchedulerContext } from './scheduler/context.js';
 export { claimMany, claimNext, claimTask, type ClaimedTask, type ClaimOptions } from './scheduler/claim.js';
 export { cancelJob, expireDeadlines } from './scheduler/cancel.js';
+export { ATTEMPT_FENCED, fencedWrite } from './scheduler/fence.js';
+export { isConnectionLoss, connectionLost, retryConnectionLoss, type RetryOptions } from './scheduler/reconnect.js';
 export { InlineTransport } from './transport/inline.js';
 export { BullmqTransport, queueName, type BullmqTransportOptions } from './transport/bullmq.js';
 export type { Transport, WorkerPool, WorkerPoolOptions } from './transport/types.js';

@@ -28,6 +28,11 @@ export interface SchedulerOptions {
   pollIntervalMs?: number;
   /** Recorded on claims and attempts. @defaultValue `<host>:<pid>:<random>` */
   workerId?: string;
+  /**
+   * How long `wait` keeps retrying while the database connection is lost (a PostgreSQL
+   * restart) before it fails with DB_CONNECT_FAILED. @defaultValue 15_000
+   */
+  reconnectTimeoutMs?: number;
 }
 
 export type ResolvedSchedulerOptions = Required<SchedulerOptions>;
@@ -45,6 +50,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     redispatchAfterMs: options.redispatchAfterMs ?? 5000,
     pollIntervalMs: options.pollIntervalMs ?? 250,
     workerId: options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    reconnectTimeoutMs: options.reconnectTimeoutMs ?? 15_000,
   } satisfies ResolvedSchedulerOptions;
 }
 

@@ -77,6 +77,17 @@ describe('the exec agent (through the engine, on PGlite)', () => {
     expect(fs.existsSync(path.join(dir, 'late.txt'))).toBe(false);
   });
 
+  it('kills what a command leaves running in the background when it exits', async () => {
+    const staging = tempDir('staging');
+    // A detached background process (it would keep stdout open and outlive the task) and a setsid one.
+    const { result } = await runOne({ command: ['sh', '-c', 'sleep 300 >/dev/null 2>&1 & echo $! > bg; setsid sleep 301 >/dev/null 2>&1 & echo $! >> bg; echo \'{"ok": true}\''] }, {}, staging);
+    expect(result.status).toBe('succeeded');
+    const pids = fs.readFileSync(path.join(staging, result.jobId, 'bg'), 'utf8').trim().split(/\s+/).map(Number);
+    expect(pids).toHaveLength(2);
+    for (let i = 0; i < 50 && pids.some((pid) => alive(pid)); i += 1) await new Promise((r) => setTimeout(r, 50));
+    for (const pid of pids) expect(alive(pid), `background process ${pid}`).toBe(false);
+  });
+
   it('is rejected at submit time without a command', async () => {
     const error = await runOne({}).catch((e: unknown) => e);
     expect((error as { code: string }).code).toBe('ENGINE_WORKFLOW_INVALID');

@@ -10,7 +10,7 @@ describe.each(testBackends())('engine_v2 schema on %s', (backend) => {
     const db = await createTestDatabase(backend);
     try {
       const before = await db.sql.query<{ s: string }>(`SELECT schema_name AS s FROM information_schema.schemata ORDER BY 1`);
-      expect((await migrateEngine(db.sql)).applied).toEqual(['engine_v2/0001_engine_v2_init', 'engine_v2/0002_engine_v2_hot_path', 'engine_v2/0003_engine_v2_batches', 'engine_v2/0004_engine_v2_rls']);
+      expect((await migrateEngine(db.sql)).applied).toEqual(['engine_v2/0001_engine_v2_init', 'engine_v2/0002_engine_v2_hot_path', 'engine_v2/0003_engine_v2_batches', 'engine_v2/0004_engine_v2_rls', 'engine_v2/0005_engine_v2_fenced_batches']);
       expect((await migrateEngine(db.sql)).applied).toEqual([]);
       const after = await db.sql.query<{ s: string }>(`SELECT schema_name AS s FROM information_schema.schemata ORDER BY 1`);
       const added = after.rows.map((r) => r.s).filter((s) => !before.rows.some((b) => b.s === s));
@@ -32,7 +32,7 @@ describe.each(testBackends())('engine_v2 schema on %s', (backend) => {
       expect(await teardownEngine(db.sql)).toEqual({ dropped: true });
       const gone = await db.sql.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'engine_v2'`);
       expect(gone.rows).toEqual([]);
-      expect((await migrateEngine(db.sql)).applied).toEqual(['engine_v2/0001_engine_v2_init', 'engine_v2/0002_engine_v2_hot_path', 'engine_v2/0003_engine_v2_batches', 'engine_v2/0004_engine_v2_rls']);
+      expect((await migrateEngine(db.sql)).applied).toEqual(['engine_v2/0001_engine_v2_init', 'engine_v2/0002_engine_v2_hot_path', 'engine_v2/0003_engine_v2_batches', 'engine_v2/0004_engine_v2_rls', 'engine_v2/0005_engine_v2_fenced_batches']);
     } finally {
       await db.dispose();
     }

@@ -6,11 +6,15 @@ import { AgentlaneError } from '@agentlane/core';
 import {
   DEFAULT_GATE_THRESHOLDS,
   durationSchema,
+  connectionLost,
   evaluateGates,
+  exceedsJsonDepth,
+  isConnectionLoss,
   flagsFromConfig,
   jobStatus,
   killswitchDrill,
   loadWorkflow,
+  MAX_JSON_DEPTH,
   measureGates,
   stopRunningRuns,
   teardownEngine,
@@ -33,11 +37,30 @@ function duration(value: string): number {
 }
 
 function jsonInput(value: string): Json {
+  let parsed: Json;
   try {
-    return JSON.parse(value) as Json;
+    parsed = JSON.parse(value) as Json;
   } catch {
     throw new InvalidArgumentError('expected JSON, e.g. \'{"message": "hi"}\'');
   }
+  // Deep input would overflow the stack in the recursive checks after it (exit 70, not 2).
+  if (exceedsJsonDepth(parsed, MAX_JSON_DEPTH)) throw new InvalidArgumentError(`JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return parsed;
+}
+
+/**
+ * An action whose database connection is lost (a PostgreSQL restart, a network cut) ends
+ * with DB_CONNECT_FAILED, exit 3 (environment), not as an internal error (exit 70).
+ * `Engine.wait` has already retried for ENGINE_V2's reconnect budget by then.
+ */
+function databaseAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      throw isConnectionLoss(error) ? connectionLost(error, 'during the engine command') : error;
+    }
+  };
 }
 
 function rate(value: string): number {
@@ -111,7 +134,7 @@ export function engineCommand(): Command {
     .option('--remote', 'only submit and wait: tasks run on `agentlane worker` processes (needs REDIS_URL or DATABASE_URL)', false)
     .addOption(repoOption())
     .option('--json', 'print the final status as JSON', false)
-    .action(async (opts: { workflow: string; input: Json; timeout?: number; workers?: number; remote: boolean; repo: string; json: boolean }) => {
+    .action(databaseAction(async (opts: { workflow: string; input: Json; timeout?: number; workers?: number; remote: boolean; repo: string; json: boolean }) => {
       const workflow = loadWorkflow(opts.workflow);
       const ctx = await openEngineContext(opts.repo);
       const progress = progressBar(!opts.json);
@@ -137,7 +160,7 @@ export function engineCommand(): Command {
         progress.stop();
         await ctx.close();
       }
-    });
+    }));
 
   engine
     .command('status')
@@ -145,7 +168,7 @@ export function engineCommand(): Command {
     .argument('<job-id>', 'the job id printed by `engine run`')
     .addOption(repoOption())
     .option('--json', 'print as JSON', false)
-    .action(async (jobId: string, opts: { repo: string; json: boolean }) => {
+    .action(databaseAction(async (jobId: string, opts: { repo: string; json: boolean }) => {
       const ctx = await openEngineContext(opts.repo);
       try {
         const status = await jobStatus(ctx.sql, jobId);
@@ -154,7 +177,7 @@ export function engineCommand(): Command {
       } finally {
         await ctx.close();
       }
-    });
+    }));
 
   const gate = engine
     .command('gate')

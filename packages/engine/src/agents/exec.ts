@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import { redactSecrets } from '@agentlane/core';
 import type { Json } from '../workflow/condition.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../workflow/depth.js';
+import { PROCESS_TAG_ENV, SUPERVISOR_SOURCE } from './supervisor.js';
 import { TaskError, type Agent, type AgentContext } from './types.js';
 
 /**
@@ -10,6 +14,12 @@ import { TaskError, type Agent, type AgentContext } from './types.js';
  * task input as JSON to stdin and reads the output as JSON from stdout. A non-zero exit
  * fails the attempt with the end of stderr recorded. On abort (timeout, cancellation, lost
  * lease) the whole process group gets SIGTERM, then SIGKILL after a grace period.
+ *
+ * The command runs under a supervisor (`supervisor.ts`) holding a lifeline to this
+ * process: when the worker dies, by SIGKILL included, the command and every process it
+ * started are killed, so an attempt never outlives its worker and never runs beside the
+ * attempt that re-claims its task. Processes the command leaves behind when it exits are
+ * killed too.
  *
  * The child does not inherit the worker's environment (which holds DATABASE_URL and other
  * secrets): only PATH, HOME, LANG, TMPDIR and the AGENTLANE_* facts about the task.
@@ -36,6 +46,8 @@ function childEnv(context: AgentContext): NodeJS.ProcessEnv {
   env.AGENTLANE_TASK_ATTEMPT = String(context.attempt);
   env.AGENTLANE_STAGING_DIR = context.stagingDir;
   if (context.workflowDir) env.AGENTLANE_WORKFLOW_DIR = context.workflowDir;
+  // Marks every process of this attempt, so the supervisor finds the ones that left its group.
+  env[PROCESS_TAG_ENV] = randomUUID();
   return env;
 }
 
@@ -61,29 +73,55 @@ export function execAgent(options: ExecAgentOptions = {}): Agent {
       if (!file) return Promise.reject(new TaskError('exec_invalid', 'no command'));
       fs.mkdirSync(context.stagingDir, { recursive: true });
       return new Promise((resolve, reject) => {
-        const child = spawn(file, args, {
+        // The supervisor (a `node -e` program) starts the command in its own process group
+        // and kills all of it when fd 3, the lifeline, closes: on abort, or when this
+        // process dies, however it dies.
+        const child = spawn(process.execPath, ['-e', SUPERVISOR_SOURCE, '--', String(settings.killGraceMs), file, ...args], {
           cwd: context.stagingDir,
           env: childEnv(context),
-          stdio: ['pipe', 'pipe', 'pipe'],
-          // Own process group: an abort stops the command and everything it started.
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
           detached: true,
         });
+        const lifeline = child.stdio[3] as Socket;
+        let spawnError: string | undefined;
+        let lifelineText = '';
+        lifeline.on('data', (chunk: Buffer) => {
+          lifelineText += chunk.toString('utf8');
+          const line = lifelineText.split('\n')[0];
+          try {
+            const message = JSON.parse(line ?? '') as { spawnError?: string };
+            if (message.spawnError) spawnError = message.spawnError;
+          } catch {
+            // partial line: wait for the rest
+          }
+        });
+        lifeline.on('error', () => undefined);
         const stdout: Buffer[] = [];
         let stdoutBytes = 0;
         let stderr = '';
         let overflow = false;
         let killTimer: NodeJS.Timeout | undefined;
-        const killGroup = (signal: NodeJS.Signals) => {
-          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-          try {
-            process.kill(-child.pid, signal);
-          } catch {
-            child.kill(signal);
-          }
+        const running = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+        /** Everything, now: the supervisor kills the attempt's processes when its lifeline closes. */
+        const killAll = () => {
+          if (!running()) return;
+          lifeline.destroy();
         };
         const onAbort = () => {
-          killGroup('SIGTERM');
-          killTimer = setTimeout(() => killGroup('SIGKILL'), settings.killGraceMs);
+          if (!running()) return;
+          lifeline.write('T');
+          // The supervisor escalates to SIGKILL after the grace period; should it not be
+          // able to, close the lifeline, then kill its group from here.
+          killTimer = setTimeout(() => {
+            killAll();
+            if (running()) {
+              try {
+                process.kill(-(child.pid as number), 'SIGKILL');
+              } catch {
+                child.kill('SIGKILL');
+              }
+            }
+          }, settings.killGraceMs + 2000);
         };
         if (context.signal.aborted) onAbort();
         else context.signal.addEventListener('abort', onAbort, { once: true });
@@ -93,7 +131,7 @@ export function execAgent(options: ExecAgentOptions = {}): Agent {
           if (stdoutBytes > settings.maxStdoutBytes) {
             if (!overflow) {
               overflow = true;
-              killGroup('SIGKILL');
+              killAll();
             }
             return;
           }
@@ -114,7 +152,12 @@ export function execAgent(options: ExecAgentOptions = {}): Agent {
         child.on('close', (code, signal) => {
           if (killTimer) clearTimeout(killTimer);
           context.signal.removeEventListener('abort', onAbort);
+          lifeline.destroy();
           const stderrTail = tail(stderr, settings.stderrTailBytes);
+          if (spawnError !== undefined) {
+            reject(new TaskError('exec_spawn_failed', `cannot run ${file}: ${spawnError}`, { command: file }));
+            return;
+          }
           if (context.signal.aborted) {
             const reason = context.signal.reason as { code?: string; message?: string } | undefined;
             reject(new TaskError(reason?.code ?? 'aborted', `${file} was stopped: ${reason?.message ?? 'aborted'}`, { stderr: stderrTail }));
@@ -134,11 +177,18 @@ export function execAgent(options: ExecAgentOptions = {}): Agent {
             resolve({ output: null });
             return;
           }
+          let output: Json;
           try {
-            resolve({ output: JSON.parse(text) as Json });
+            output = JSON.parse(text) as Json;
           } catch {
             reject(new TaskError('exec_output_invalid', `${file} did not print JSON on stdout`, { stdout: tail(text, 512), stderr: stderrTail }));
+            return;
           }
+          if (exceedsJsonDepth(output, MAX_JSON_DEPTH)) {
+            reject(new TaskError('exec_output_invalid', `${file} printed JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { stderr: stderrTail }));
+            return;
+          }
+          resolve({ output });
         });
       });
     },

@@ -33,6 +33,11 @@ export interface ClaimedTask {
   staging_dir: string | null;
   source_dir: string | null;
   upstream: Record<string, Json>;
+  /**
+   * `performance.now()` in this process when the claim was sent: the lease runs at least
+   * `leaseMs` from then (the database set it later). Not from the database.
+   */
+  lease_from?: number;
 }
 
 export interface ClaimOptions {
@@ -50,10 +55,15 @@ export async function claimMany(
 ): Promise<ClaimedTask[]> {
   const ids = options.taskIds ? [...new Set(options.taskIds)] : undefined;
   if (ids?.length === 0) return [];
+  const leaseFrom = performance.now();
+  const stamp = (tasks: ClaimedTask[]) => {
+    for (const task of tasks) task.lease_from = leaseFrom;
+    return tasks;
+  };
   if (ids ? ids.length === 1 : (options.limit ?? 1) === 1) {
     const { rows } = await sql.query<{ c: ClaimedTask | null }>(CLAIM_ONE, [options.workerId, options.leaseMs, options.roles ? [...options.roles] : null, ids?.[0] ?? null]);
     const claimed = rows[0]?.c;
-    return claimed ? [claimed] : [];
+    return claimed ? stamp([claimed]) : [];
   }
   const { rows } = await sql.query<{ c: ClaimedTask[] }>(CLAIM_MANY, [
     options.workerId,
@@ -62,7 +72,7 @@ export async function claimMany(
     ids ?? null,
     options.limit ?? ids?.length ?? 1,
   ]);
-  return rows[0]?.c ?? [];
+  return stamp(rows[0]?.c ?? []);
 }
 
 /** The oldest runnable task (of some roles), or null. */

@@ -4,6 +4,7 @@ import { retryDelayMs } from '../options.js';
 import { insertEvents } from '../progress.js';
 import { lockRun, type DispatchTask, type SchedulerContext } from './context.js';
 import { finalizeRun } from './finalize.js';
+import { ATTEMPT_FENCED } from './fence.js';
 import { cancelDownstream } from './propagate.js';
 import { promoteReady } from './promote.js';
 
@@ -29,10 +30,14 @@ export interface AttemptFailure {
 }
 
 export interface CompletionResult {
-  /** False when the attempt had already lost its task (stale). */
+  /** False when the attempt had already lost its task (stale): the write was refused. */
   applied: boolean;
+  /** Set when the write was refused: the attempt is fenced off (see fence.ts). */
+  refused?: typeof ATTEMPT_FENCED;
   ready: DispatchTask[];
 }
+
+const REFUSED: Omit<CompletionResult, 'ready'> = { applied: false, refused: ATTEMPT_FENCED };
 
 async function markStale(tx: Sql, attempt: AttemptRef, failure?: AttemptFailure): Promise<void> {
   await tx.query(
@@ -88,7 +93,8 @@ export async function completeSuccessMany(ctx: SchedulerContext, items: readonly
   const answers = rows[0]?.r ?? [];
   const results: CompletionResult[] = items.map((item, i) => {
     const r = answers[i] as SuccessResult;
-    return { applied: r.applied, ready: r.ready.map((t) => ({ id: t.id, jobId: item.attempt.jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) })) };
+    if (!r.applied) return { ...REFUSED, ready: [] };
+    return { applied: true, ready: r.ready.map((t) => ({ id: t.id, jobId: item.attempt.jobId, role: t.role, attempt: t.attempt, runAfter: new Date(t.run_after) })) };
   });
   const toEvaluate = new Map<string, number>();
   items.forEach((item, i) => {
@@ -133,7 +139,7 @@ export async function completeFailure(
     const task = rows[0];
     if (!task || run?.status !== 'running') {
       if (!options.requireExpiredLease) await markStale(tx, attempt, failure);
-      return { applied: false, ready: [] };
+      return { ...REFUSED, ready: [] };
     }
     const error = { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) };
     await tx.query(

@@ -7,6 +7,7 @@ import type { Json } from '../workflow/condition.js';
 import type { ClaimedTask } from './claim.js';
 import { completeFailure, type AttemptFailure, type AttemptRef } from './complete.js';
 import type { SchedulerContext } from './context.js';
+import { fencedWrite } from './fence.js';
 import { renewLease } from './lease.js';
 import { workflowTaskFromRow } from './task-config.js';
 
@@ -16,6 +17,13 @@ import { workflowTaskFromRow } from './task-config.js';
  * outcome. The signal fires on the task timeout (`task_timeout`), a lost lease, or the
  * job ending; an agent that ignores it is abandoned at that moment all the same (its
  * result can no longer be written: the completion is fenced).
+ *
+ * The executor also fences itself: the lease it holds runs `leaseMs` from the moment its
+ * last successful renewal (or the claim) was sent. When no renewal has succeeded by
+ * `leaseMs − guard` (the database unreachable, the event loop stalled), the agent is
+ * stopped (`lease_unconfirmed`) before the lease can expire: by the time another worker
+ * may re-claim the task, this attempt's processes are gone, so the two attempts never
+ * run side by side, not even outside the database.
  */
 interface AbortReason {
   code: string;
@@ -76,13 +84,29 @@ export async function runClaimed(ctx: SchedulerContext, claimed: ClaimedTask): P
   const timeout = task.timeoutMs === undefined
     ? undefined
     : setTimeout(() => abort({ code: 'task_timeout', message: `task ${task.key} exceeded its timeout of ${task.timeoutMs} ms` }), task.timeoutMs);
+  // Stop the agent while the lease is surely still ours: a guard before it can expire
+  // (the exec agent's SIGTERM-to-SIGKILL grace has to fit in it).
+  const { leaseMs, heartbeatMs } = ctx.options;
+  // At least one more heartbeat fits before it (leaseMs ≥ 2 × heartbeatMs as resolved by default).
+  const guardMs = Math.max(0, Math.min(heartbeatMs, Math.floor((leaseMs - heartbeatMs) / 2)));
+  let leaseTimer: NodeJS.Timeout | undefined;
+  const leaseHeldUntil = (from: number) => {
+    if (leaseTimer) clearTimeout(leaseTimer);
+    leaseTimer = setTimeout(
+      () => abort({ code: 'lease_unconfirmed', message: `task ${task.key}: the lease could not be renewed in time; stopped before another worker may take it` }),
+      Math.max(0, from + leaseMs - guardMs - performance.now()),
+    );
+  };
+  leaseHeldUntil(claimed.lease_from ?? performance.now());
   let heartbeatBusy = false;
   const heartbeat = setInterval(() => {
     if (heartbeatBusy) return;
     heartbeatBusy = true;
+    const sent = performance.now();
     renewLease(ctx.sql, claimed.id, claimed.attempt_count, ctx.options.workerId, ctx.options.leaseMs)
       .then((held) => {
-        if (!held) abort({ code: 'lease_lost', message: `task ${task.key} is no longer held by this worker (re-claimed or job ended)` });
+        if (held) leaseHeldUntil(sent);
+        else abort({ code: 'lease_lost', message: `task ${task.key} is no longer held by this worker (re-claimed or job ended)` });
       })
       // A database hiccup is not a lost lease: try again at the next beat.
       .catch((error: unknown) => ctx.logger.warn({ err: error, task: task.key }, 'engine: heartbeat failed'))
@@ -113,7 +137,8 @@ export async function runClaimed(ctx: SchedulerContext, claimed: ClaimedTask): P
       workflowDir: claimed.source_dir ?? undefined,
       signal: controller.signal,
       logger: ctx.logger,
-      partial: (data: Json) => recordPartialResult(ctx.sql, claimed.job_id, claimed.id, task.key, data),
+      // Fenced like every write of an attempt: refused (ENGINE_ATTEMPT_FENCED) once the task is re-claimed or ended.
+      partial: (data: Json) => fencedWrite(ctx.sql, attempt, 'a partial result', (tx) => recordPartialResult(tx, claimed.job_id, claimed.id, task.key, data)),
     });
     run.catch(() => undefined); // settled below or abandoned after an abort
     result = await Promise.race([run, whenAborted(controller.signal)]);
@@ -121,6 +146,7 @@ export async function runClaimed(ctx: SchedulerContext, claimed: ClaimedTask): P
     failure = toFailure(error, controller.signal);
   } finally {
     if (timeout) clearTimeout(timeout);
+    if (leaseTimer) clearTimeout(leaseTimer);
     clearInterval(heartbeat);
     ctx.running.delete(claimed.id);
   }
@@ -130,6 +156,9 @@ export async function runClaimed(ctx: SchedulerContext, claimed: ClaimedTask): P
       ? await completeFailure(ctx, attempt, failure, latencyMs)
       : await ctx.successes.submit({ attempt, result: result as AgentResult, latencyMs });
     if (failure && completion.applied) ctx.logger.debug({ task: task.key, job: claimed.job_id, code: failure.code }, 'engine: attempt failed');
+    if (completion.refused) {
+      ctx.logger.info({ task: task.key, job: claimed.job_id, attempt: claimed.attempt_count, code: completion.refused }, 'engine: outcome of a stale attempt refused (the task was re-claimed or ended)');
+    }
     if (completion.ready.length > 0) await ctx.dispatch(completion.ready);
   };
   return { recorded: record() };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AgentlaneError } from '@agentlane/core';
 import type { Json } from '../workflow/condition.js';
 import { upstreamMap } from '../workflow/dag.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../workflow/depth.js';
 import type { Workflow } from '../workflow/schema.js';
 import type { Sql } from '@agentlane/store';
 import type { DispatchTask, SchedulerContext } from './context.js';
@@ -81,6 +82,7 @@ export async function submitJobs(sql: Sql, records: readonly JobRecord[]): Promi
 export async function submitJob(ctx: SchedulerContext, workflow: Workflow, options: SubmitOptions = {}): Promise<{ jobId: string; ready: DispatchTask[] }> {
   ctx.agents.check(workflow);
   const input = options.input ?? {};
+  if (exceedsJsonDepth(input, MAX_JSON_DEPTH)) throw new AgentlaneError('ENGINE_WORKFLOW_INVALID', `The job input nests deeper than ${MAX_JSON_DEPTH} levels`);
   const parsedInput = jsonValue.safeParse(input);
   if (!parsedInput.success) throw new AgentlaneError('ENGINE_WORKFLOW_INVALID', 'The job input must be JSON');
   const inputText = JSON.stringify(input);

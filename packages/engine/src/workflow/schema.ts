@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgentlaneError } from '@agentlane/core';
 import { TASK_KEY_PATTERN, conditionDepth, conditionSchema, conditionTasks, MAX_CONDITION_DEPTH, type Condition, type Json } from './condition.js';
 import { formatCycle, upstreamOf, validateDag, type Edge } from './dag.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './depth.js';
 
 /**
  * A workflow is data: YAML or JSON, checked here with zod at the edge and by the DAG
@@ -141,6 +142,8 @@ function zodProblems(error: z.ZodError): string[] {
  * problem (schema, duplicate/unknown keys, self-edges, conditions on non-upstream tasks).
  */
 export function parseWorkflow(document: unknown, options: { sourceDir?: string } = {}): Workflow {
+  // Before anything recursive (zod's JSON schema, conditions) walks it.
+  if (exceedsJsonDepth(document, MAX_JSON_DEPTH)) throw invalid([`workflow: nests deeper than ${MAX_JSON_DEPTH} levels`]);
   const parsed = workflowSchema.safeParse(document);
   if (!parsed.success) throw invalid(zodProblems(parsed.error));
   const doc = parsed.data;
