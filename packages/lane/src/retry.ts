@@ -3,6 +3,7 @@
  * with their evidence, the end of the failing test output), goes back to the
  * agent as an extra instruction. A second failure ends the microtask.
  */
+import { redactSecrets } from '@agentlane/core';
 import type { Finding } from './validators/types.js';
 
 /** Attempts per microtask: the first, and one retry. */
@@ -22,10 +23,11 @@ export function failureSummary(findings: readonly Finding[], allowedPaths: reado
   const test = stops.find((f) => f.validator === 'tests' && f.evidence);
   if (test?.evidence) lines.push('', 'End of the test output:', '```', test.evidence, '```');
   lines.push('', `Fix these problems and try again. Change only files matching: ${allowedPaths.join(', ')}.`);
-  return lines.join('\n');
+  // The summary is recorded (attempt_finished, lane.attempts) and handed back to the agent: no secret in it.
+  return redactSecrets(lines.join('\n'));
 }
 
 /** The instructions of attempt 2: the original ones, then the failure summary. */
 export function retryInstructions(instructions: string, summary: string): string {
-  return `${instructions.trimEnd()}\n\n## Previous attempt failed\n\n${summary}\n`;
+  return redactSecrets(`${instructions.trimEnd()}\n\n## Previous attempt failed\n\n${summary}\n`);
 }
