@@ -12,7 +12,7 @@
  * ciphertext. Those keep the plain handle. Lookups through this handle are redacted the
  * same way as writes, so a key that was stored redacted is still found.
  */
-import { MIN_SECRET_VALUE_LENGTH, redactSecrets, redactSecretsDeep } from '@agentlane/core';
+import { knownSecretValues, MIN_SECRET_VALUE_LENGTH, redactSecrets, redactSecretsDeep, SECRET_SHAPES } from '@agentlane/core';
 import type { Sql } from './sql.js';
 
 const REDACTING = Symbol('agentlane.redactingSql');
@@ -22,9 +22,29 @@ function startsLikeJsonContainer(text: string): boolean {
   return first === '{' || first === '[';
 }
 
+const BEARER_OR_TOKEN = /\b(?:bearer|token)\s/i;
+
+/**
+ * Whether `redactSecrets` would change `text`: a known value or a token shape
+ * (SECRET_SHAPES, the one definition), a URL with credentials, or a bearer/token word.
+ * A conservative, cheaper check than `findSecrets` (no match objects, no regex clones; the
+ * secret values are looked up once per statement): almost every value of a record has
+ * nothing to mask, and the engine writes many.
+ */
+function mayHoldSecret(text: string, values: readonly string[]): boolean {
+  for (const value of values) if (text.includes(value)) return true;
+  for (const { pattern } of SECRET_SHAPES) {
+    pattern.lastIndex = 0;
+    const hit = pattern.test(text);
+    pattern.lastIndex = 0;
+    if (hit) return true;
+  }
+  return (text.includes('://') && text.includes('@')) || BEARER_OR_TOKEN.test(text);
+}
+
 /** One text value of a record with its secrets masked; JSON text stays valid JSON. */
-export function redactRecordText(text: string): string {
-  if (text.length < MIN_SECRET_VALUE_LENGTH) return text;
+export function redactRecordText(text: string, values: readonly string[] = knownSecretValues()): string {
+  if (text.length < MIN_SECRET_VALUE_LENGTH || !mayHoldSecret(text, values)) return text;
   const redacted = redactSecrets(text);
   if (redacted === text) return text;
   if (startsLikeJsonContainer(text)) {
@@ -38,14 +58,13 @@ export function redactRecordText(text: string): string {
   return redacted;
 }
 
-/** A statement parameter of a record with its secrets masked; the same value when there was nothing to mask. */
-export function redactRecordParam(value: unknown): unknown {
-  if (typeof value === 'string') return redactRecordText(value);
+function redactParam(value: unknown, values: readonly string[]): unknown {
+  if (typeof value === 'string') return redactRecordText(value, values);
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i];
-      const clean = redactRecordParam(item);
+      const clean = redactParam(item, values);
       if (clean !== item) {
         copy ??= [...value];
         copy[i] = clean;
@@ -57,6 +76,11 @@ export function redactRecordParam(value: unknown): unknown {
     return redactSecretsDeep(value);
   }
   return value;
+}
+
+/** A statement parameter of a record with its secrets masked; the same value when there was nothing to mask. */
+export function redactRecordParam(value: unknown): unknown {
+  return redactParam(value, knownSecretValues());
 }
 
 class RedactingSql implements Sql {
