@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../../test/support/backends.js';
 import { findInDatabase, searchedColumns } from '../../../test/support/scan-db.js';
-import { CONFIGURED_SECRETS, LEAKY_TEXT, secretsIn, useConfiguredSecrets } from '../../../test/support/secrets-fixture.js';
+import { ALL_SECRETS, CONFIGURED_SECRETS, LEAKY_TEXT, secretsIn, useConfiguredSecrets } from '../../../test/support/secrets-fixture.js';
 import { lanePaths, loadLaneFile, localDate, migrateLane, runLane, syncLaneRecords, writeSummary } from '../src/index.js';
 import { lane, task, useLaneRepos } from './support/lane-repo.js';
 
@@ -63,7 +63,7 @@ describe('security: redaction', () => {
       expect(await searchedColumns(db.sql)).toBeGreaterThan(10);
       expect(fs.readFileSync(summary, 'utf8')).toContain('***');
 
-      expect(await findInDatabase(db.sql, Object.values(CONFIGURED_SECRETS).concat(secretsIn(LEAKY_TEXT)))).toEqual([]);
+      expect(await findInDatabase(db.sql, ALL_SECRETS)).toEqual([]);
       for (const file of [...runFiles, summary]) expect({ file, found: secretsIn(fs.readFileSync(file, 'utf8')) }).toEqual({ file, found: [] });
     });
   });
