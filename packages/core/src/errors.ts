@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   LANE_HEALTH_CHECK_FAILED: 'The agent command did not answer its health probe; nothing ran.',
   LANE_SANDBOX_UNAVAILABLE: 'The sandbox the lane needs cannot be had here: bwrap is required (or sandbox: auto runs unattended) but missing or unusable, or network: true needs slirp4netns.',
   LANE_BUSY: 'Another lane run holds this repository\'s lane lock.',
+  LANE_EVENT_QUARANTINED: 'A lane event the database refused was stored as a `quarantined` event (its line stays in the JSONL buffer) so later events still sync.',
   LANE_TASKS_FAILED: 'The lane run finished, but some microtasks failed or were skipped.',
   LANE_STOPPED: 'The lane stopped itself after consecutive microtask failures and was reset to its last checkpoint.',
   LANE_INTERRUPTED: 'The lane run was interrupted (SIGINT/SIGTERM); the running agent was killed and its attempt rolled back.',

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@agentlane/core';
-import type { Sql } from '@agentlane/store';
+import { redactingSql, type Sql } from '@agentlane/store';
 import { createAgentRegistry, type AgentRegistry } from './agents/registry.js';
 import { Maintenance } from './maintenance.js';
 import { Notifier } from './notifier.js';
@@ -61,8 +61,10 @@ export class Engine {
         ? new BullmqTransport({ url: transportOption.url, prefix: transportOption.prefix, logger })
         : new InlineTransport();
     const transport = this.transport;
+    // engine_v2's tables are records (inputs, outputs, errors, events, artifacts): every write is redacted.
+    const sql = redactingSql(options.sql);
     const ctx: SchedulerContext = {
-      sql: options.sql,
+      sql,
       agents: options.agents ?? createAgentRegistry(),
       logger,
       options: settings,
@@ -70,7 +72,7 @@ export class Engine {
       // Two groups at once: completions of one job take its run lock, so more groups in
       // flight would mostly wait on each other (measured with npm run bench:engine).
       successes: new GroupCommit({ run: (items) => completeSuccessMany(ctx, items), maxInFlight: 2 }),
-      submissions: new GroupCommit({ run: (records) => submitJobs(options.sql, records), maxInFlight: 2 }),
+      submissions: new GroupCommit({ run: (records) => submitJobs(sql, records), maxInFlight: 2 }),
       jobEvents: new Notifier(),
       running: new Map(),
     };

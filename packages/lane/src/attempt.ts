@@ -14,7 +14,7 @@ import { attemptDir, type LanePaths } from './paths.js';
 import { preflightFindings, scanWorktree } from './preflight.js';
 import type { ChangeSummary } from './records/events.js';
 import type { Recorder } from './records/recorder.js';
-import { failureSummary, retryInstructions } from './retry.js';
+import { attemptInstructions, failureSummary } from './retry.js';
 import { sandboxEnv } from './sandbox/env.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import { markerScopeFor } from './sandbox/tree.js';
@@ -66,7 +66,7 @@ function ensureTmp(worktree: Worktree): void {
 export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
   const { task, attempt, worktree, recorder } = ctx;
   const where = { taskId: task.id, attempt };
-  const instructions = ctx.retryContext === null ? task.instructions : retryInstructions(task.instructions, ctx.retryContext);
+  const instructions = attemptInstructions(task.instructions, ctx.retryContext);
   const dir = attemptDir(ctx.paths, ctx.runId, task.id, attempt);
   fs.mkdirSync(dir, { recursive: true });
   const instructionsFile = path.join(dir, 'instructions.md');

@@ -21,7 +21,7 @@ export { selectSandbox, bwrapSandbox, worktreeSandbox, WORKTREE_MODE_GIVES_UP, t
 export { sandboxEnv, isProxyVariable } from './sandbox/env.js';
 export { runCommand, type RunResult } from './sandbox/process.js';
 export { webhookNotifier, notifierFor, type Notifier, type LaneNotification } from './notify.js';
-export { failureSummary, retryInstructions, MAX_ATTEMPTS } from './retry.js';
+export { attemptInstructions, failureSummary, retryInstructions, MAX_ATTEMPTS } from './retry.js';
 export { migrateLane } from './records/schema.js';
 export { EventLog, readEvents, eventId, EVENTS_FILE } from './records/jsonl.js';
 export { syncEvents, syncRunBuffer, syncPendingRuns, recoverCrashedRuns, type BufferSync, type RecoveredRun } from './records/sync.js';

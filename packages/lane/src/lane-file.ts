@@ -90,7 +90,9 @@ export interface LaneFile {
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const argv = z.array(z.string().min(1, 'must not be empty')).min(1, 'needs at least the program');
+/** A process argument or environment value cannot hold U+0000 (the agent could not even be started): refused here, by name. */
+const NO_NUL = [(value: string) => !value.includes('\u0000'), 'must not contain a NUL character (U+0000)'] as const;
+const argv = z.array(z.string().min(1, 'must not be empty').refine(...NO_NUL)).min(1, 'needs at least the program');
 const seconds = z.number().positive().max(86_400);
 
 const limitsSchema = z
@@ -125,7 +127,7 @@ const microtaskSchema = z
   .object({
     id: z.string().regex(ID, 'must be 1-64 of A-Z a-z 0-9 . _ - (starting with a letter or digit)'),
     kind: z.enum(MICROTASK_KINDS),
-    instructions: z.string().trim().min(1, 'must not be empty'),
+    instructions: z.string().trim().min(1, 'must not be empty').refine(...NO_NUL),
     agent: agentSchema.optional(),
     allowed_paths: z
       .array(

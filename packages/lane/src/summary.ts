@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AgentlaneError } from '@agentlane/core';
+import { AgentlaneError, redactSecrets, redactSecretsDeep } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import type { Finding } from './validators/types.js';
 
@@ -195,7 +195,8 @@ export async function laneSummary(sql: Sql, date: string): Promise<LaneSummary> 
   const pending = tasks.filter((t) => t.status === 'pending' || t.status === 'interrupted');
   if (pending.length > 0) nextActions.push(`${pending.length} microtask(s) did not run (${pending.map((t) => t.id).join(', ')}): re-run their lane file.`);
   if (tasks.some((t) => t.status === 'succeeded')) nextActions.push('Review the successful commits on the lane branches and open pull requests.');
-  return { date, runs, tasks, top: items.slice(0, 3), nextActions };
+  // A report leaves the machine (mail, a PR, a chat): no secret in it, whatever the records held.
+  return redactSecretsDeep({ date, runs, tasks, top: items.slice(0, 3), nextActions });
 }
 
 function diffExcerpt(diff: string, lines = 40): string {
@@ -269,6 +270,6 @@ export async function writeSummary(sql: Sql, repoRoot: string, date: string, out
   const summary = await laneSummary(sql, date);
   const file = path.resolve(repoRoot, out ?? path.join('reports', 'lane', `${date}.md`));
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, renderSummary(summary));
+  fs.writeFileSync(file, redactSecrets(renderSummary(summary)));
   return { file, summary };
 }

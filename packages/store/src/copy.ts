@@ -1,12 +1,13 @@
 import { AgentlaneError } from '@agentlane/core';
+import { sanitizeText } from './sanitize.js';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
 /**
  * One CSV line for `Sql.copyFrom`: strings always quoted (so '' stays an empty
  * string), null/undefined as an unquoted empty field (NULL), numbers and
- * booleans as literals. PostgreSQL text cannot hold U+0000, which source files
- * can (a NUL inside a string literal): it becomes U+FFFD, the replacement character.
+ * booleans as literals. What PostgreSQL cannot hold (U+0000, which source files
+ * can contain; such escapes in JSON for a jsonb column) becomes U+FFFD: see sanitize.ts.
  */
 export function csvLine(values: readonly CsvValue[]): string {
   let line = '';
@@ -15,7 +16,7 @@ export function csvLine(values: readonly CsvValue[]): string {
     const value = values[i];
     if (value === null || value === undefined) continue;
     if (typeof value === 'string') {
-      const text = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+      const text = sanitizeText(value);
       line += `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
     }
     else line += String(value);

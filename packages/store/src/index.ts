@@ -5,3 +5,5 @@ export { openStore, storeLocation, type OpenStoreOptions, type StoreLocation } f
 export { loadMigrations, migrate, type Migration, type MigrateResult } from './migrate.js';
 export { acquireFileLock, type FileLock } from './lockfile.js';
 export { csvLine, type CsvValue } from './copy.js';
+export { sanitizeText, sanitizeParams, REPLACEMENT_CHARACTER } from './sanitize.js';
+export { redactingSql, redactRecordText, redactRecordParam } from './records.js';

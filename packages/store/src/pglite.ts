@@ -4,6 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { AgentlaneError } from '@agentlane/core';
 import { copyStatement } from './copy.js';
 import { guardQuery } from './query-error.js';
+import { replaceNul, sanitizeParams } from './sanitize.js';
 import type { QueryResult, Sql } from './sql.js';
 
 export interface PgliteOptions {
@@ -25,7 +26,7 @@ class PgliteSql implements Sql {
 
   query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
     return guardQuery(text, async () => {
-      const result = await this.target.query<Row>(text, params as unknown[]);
+      const result = await this.target.query<Row>(text, sanitizeParams(params) as unknown[]);
       return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
     });
   }
@@ -37,7 +38,8 @@ class PgliteSql implements Sql {
   async copyFrom(table: string, columns: readonly string[], csv: string): Promise<void> {
     if (csv.length === 0) return;
     const statement = copyStatement(table, columns, "'/dev/blob'");
-    await guardQuery(statement, () => this.target.query(statement, [], { blob: new Blob([csv]) }));
+    const data = replaceNul(csv);
+    await guardQuery(statement, () => this.target.query(statement, [], { blob: new Blob([data]) }));
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

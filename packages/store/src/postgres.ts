@@ -5,6 +5,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import { AgentlaneError, redactSecrets } from '@agentlane/core';
 import { copyStatement } from './copy.js';
 import { guardQuery } from './query-error.js';
+import { replaceNul, sanitizeParams } from './sanitize.js';
 import type { QueryResult, Sql } from './sql.js';
 
 const INT8_OID = 20;
@@ -42,7 +43,7 @@ class PostgresSql implements Sql {
 
   query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
     return guardQuery(text, async () => {
-      const result = await this.target.query<Row>(text, params as unknown[]);
+      const result = await this.target.query<Row>(text, sanitizeParams(params) as unknown[]);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     });
   }
@@ -56,7 +57,7 @@ class PostgresSql implements Sql {
     const statement = copyStatement(table, columns, 'STDIN');
     const client = this.inTransaction ? (this.target as pg.PoolClient) : await this.pool.connect();
     try {
-      await guardQuery(statement, () => pipeline(Readable.from([csv]), client.query(copyFromStdin(statement))));
+      await guardQuery(statement, () => pipeline(Readable.from([replaceNul(csv)]), client.query(copyFromStdin(statement))));
     } finally {
       if (!this.inTransaction) client.release();
     }

@@ -184,6 +184,9 @@ export function laneCommand(): Command {
         if (opts.json) printJson({ ...status, recovered: sync.recovered, running: sync.running });
         else {
           for (const r of sync.recovered) process.stderr.write(`recorded crashed run ${r.runId} from its event buffer\n`);
+          for (const q of sync.synced.flatMap((b) => b.quarantined)) {
+            process.stderr.write(`${q.code}: event ${q.seq} (${q.type}) of run ${q.runId} was refused by the database and stored as quarantined: ${q.reason}\n`);
+          }
           process.stdout.write(`${statusText(status)}\n`);
         }
       } finally {

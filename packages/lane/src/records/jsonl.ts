@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { stableUuid } from '@agentlane/core';
+import { redactSecretsDeep, stableUuid } from '@agentlane/core';
 import type { EventData, EventType, LaneEvent } from './events.js';
 
 export const EVENTS_FILE = 'events.jsonl';
@@ -17,8 +17,16 @@ export function eventId(runId: string, seq: number): string {
 
 export interface ReadResult {
   events: LaneEvent[];
-  /** Lines that did not parse (a torn last line after a crash). */
+  /** Lines that did not parse (a torn last line after a crash), or are not events. */
   corrupt: number;
+}
+
+/** The envelope every event has; a line without it cannot be synced or ordered. */
+function isEventShape(value: unknown): value is LaneEvent {
+  if (value === null || typeof value !== 'object') return false;
+  const e = value as Record<string, unknown>;
+  return typeof e.id === 'string' && typeof e.runId === 'string' && Number.isInteger(e.seq) && typeof e.type === 'string'
+    && typeof e.at === 'string' && e.data !== null && typeof e.data === 'object';
 }
 
 export function readEvents(file: string): ReadResult {
@@ -33,11 +41,15 @@ export function readEvents(file: string): ReadResult {
   let corrupt = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
+    let parsed: unknown;
     try {
-      events.push(JSON.parse(line) as LaneEvent);
+      parsed = JSON.parse(line);
     } catch {
       corrupt += 1;
+      continue;
     }
+    if (isEventShape(parsed)) events.push(parsed);
+    else corrupt += 1;
   }
   return { events, corrupt };
 }
@@ -86,7 +98,8 @@ export class EventLog {
       type,
       taskId: where.taskId ?? null,
       attempt: where.attempt ?? null,
-      data,
+      // The buffer is a record like the tables it feeds: no secret is written to it.
+      data: redactSecretsDeep(data),
     };
     fs.writeSync(this.fd, `${JSON.stringify(event)}\n`);
     fs.fsyncSync(this.fd);

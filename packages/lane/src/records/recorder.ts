@@ -39,7 +39,9 @@ export class Recorder {
     if (!this.sql || this.pending.length === 0) return this.pending.length === 0;
     const batch = this.pending;
     try {
-      await syncEvents(this.sql, batch);
+      await syncEvents(this.sql, batch, {
+        onQuarantine: (q) => this.logger.warn({ code: q.code, seq: q.seq, type: q.type, reason: q.reason }, 'lane: the database refused an event; it was stored as quarantined'),
+      });
       this.pending = this.pending.slice(batch.length);
       return this.pending.length === 0;
     } catch (error) {

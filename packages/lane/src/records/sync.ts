@@ -2,10 +2,16 @@
  * JSONL buffer → database. Each event is inserted once (its id is stable) and,
  * only when it was new, projected into runs / microtasks / attempts / checkpoints,
  * in the same transaction: syncing twice, or after a crash, changes nothing.
+ *
+ * Every write goes through `redactingSql` (no secret reaches a lane table) and the
+ * store's sanitizer (U+0000 and the like become U+FFFD). An event the database still
+ * refuses does not block the ones after it: it is stored as a `quarantined` event
+ * (LANE_EVENT_QUARANTINED, with the reason) and the sync goes on.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Sql } from '@agentlane/store';
+import { coerceError, stableUuid } from '@agentlane/core';
+import { redactingSql, type Sql } from '@agentlane/store';
 import type { LanePaths } from '../paths.js';
 import { isEvent, TERMINAL_EVENTS, type LaneEvent } from './events.js';
 import { EVENTS_FILE, EventLog, readEvents } from './jsonl.js';
@@ -96,23 +102,87 @@ async function project(tx: Sql, event: LaneEvent): Promise<void> {
   }
 }
 
-/** Insert the events not yet in the database and project them. Returns how many were new. */
-export async function syncEvents(sql: Sql, events: readonly LaneEvent[]): Promise<number> {
+async function insertAndProject(tx: Sql, events: readonly LaneEvent[]): Promise<number> {
+  let inserted = 0;
+  for (const event of events) {
+    const result = await tx.query<{ id: string }>(
+      `INSERT INTO lane.events (id, run_id, seq, type, microtask_id, attempt, at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [event.id, event.runId, event.seq, event.type, event.taskId, event.attempt, event.at, json(event.data)],
+    );
+    if (result.rows.length === 0) continue;
+    inserted += 1;
+    await project(tx, event);
+  }
+  return inserted;
+}
+
+/** An event that could not be stored, replaced by a `quarantined` event. */
+export interface QuarantinedEvent {
+  runId: string;
+  seq: number;
+  type: string;
+  code: 'LANE_EVENT_QUARANTINED';
+  /** Why the database refused it (redacted). */
+  reason: string;
+}
+
+/** SQLSTATE classes of failures that say nothing about the event: connection, transaction rollback, resources, operator. */
+const TRANSIENT_SQLSTATE = /^(08|40|53|57|58)|^55P03$/;
+
+function isTransient(error: unknown): boolean {
+  const pgCode = coerceError(error).details.pgCode;
+  return typeof pgCode === 'string' && TRANSIENT_SQLSTATE.test(pgCode);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const asUuid = (value: string, kind: string) => (UUID.test(value) ? value : stableUuid(['lane-quarantine', kind, value]));
+
+/** Store the quarantine record: only values that always fit the columns (the refused value itself may be what did not). */
+async function quarantine(sql: Sql, event: LaneEvent, error: unknown): Promise<QuarantinedEvent> {
+  const reason = coerceError(error).message.slice(0, 2000);
+  const record: QuarantinedEvent = { runId: String(event.runId), seq: Number(event.seq), type: String(event.type).slice(0, 100), code: 'LANE_EVENT_QUARANTINED', reason };
+  await sql.query(
+    `INSERT INTO lane.events (id, run_id, seq, type, microtask_id, attempt, at, data)
+     VALUES ($1, $2, $3, 'quarantined', NULL, NULL, now(), $4) ON CONFLICT DO NOTHING`,
+    [asUuid(String(event.id), 'id'), asUuid(record.runId, 'run'), record.seq, json({ code: record.code, type: record.type, reason })],
+  );
+  return record;
+}
+
+export interface SyncEventsOptions {
+  /** Told about each event stored as quarantined. */
+  onQuarantine?: (event: QuarantinedEvent) => void;
+}
+
+/**
+ * Insert the events not yet in the database and project them. Returns how many were
+ * new. All in one transaction; when that fails, event by event, so that one event the
+ * database refuses is quarantined instead of failing every later sync. A database that
+ * is down (or a transient failure) throws: the events wait in the buffer.
+ */
+export async function syncEvents(sql: Sql, events: readonly LaneEvent[], options: SyncEventsOptions = {}): Promise<number> {
   if (events.length === 0) return 0;
-  return sql.transaction(async (tx) => {
-    let inserted = 0;
-    for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
-      const result = await tx.query<{ id: string }>(
-        `INSERT INTO lane.events (id, run_id, seq, type, microtask_id, attempt, at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [event.id, event.runId, event.seq, event.type, event.taskId, event.attempt, event.at, json(event.data)],
-      );
-      if (result.rows.length === 0) continue;
+  const records = redactingSql(sql);
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  try {
+    return await records.transaction((tx) => insertAndProject(tx, sorted));
+  } catch (error) {
+    if (isTransient(error)) throw error;
+  }
+  let inserted = 0;
+  for (const event of sorted) {
+    try {
+      inserted += await records.transaction((tx) => insertAndProject(tx, [event]));
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      await records.query('SELECT 1'); // the database itself is unreachable: throw, nothing is quarantined
+      const quarantined = await quarantine(records, event, error);
+      options.onQuarantine?.(quarantined);
       inserted += 1;
-      await project(tx, event);
     }
-    return inserted;
-  });
+  }
+  return inserted;
 }
 
 export interface BufferSync {
@@ -121,6 +191,8 @@ export interface BufferSync {
   total: number;
   /** Lines that did not parse (a line torn by a crash). */
   corrupt: number;
+  /** Events the database refused, stored as `quarantined` events. */
+  quarantined: QuarantinedEvent[];
   complete: boolean;
 }
 
@@ -129,9 +201,10 @@ export async function syncRunBuffer(sql: Sql, dir: string): Promise<BufferSync> 
   const runId = path.basename(dir);
   const { events, corrupt } = readEvents(path.join(dir, EVENTS_FILE));
   const complete = events.some((e) => TERMINAL_EVENTS.includes(e.type));
-  const inserted = await syncEvents(sql, events);
+  const quarantined: QuarantinedEvent[] = [];
+  const inserted = await syncEvents(sql, events, { onQuarantine: (q) => quarantined.push(q) });
   if (complete) fs.writeFileSync(path.join(dir, SYNCED_MARKER), `${events.length}\n`);
-  return { runId, inserted, total: events.length, corrupt, complete };
+  return { runId, inserted, total: events.length, corrupt, quarantined, complete };
 }
 
 function pendingRunDirs(paths: LanePaths): string[] {
