@@ -46,3 +46,14 @@ export function sendError(reply: FastifyReply, error: unknown, logger?: Logger):
   }
   return reply.status(status).send(body);
 }
+
+/**
+ * The same error body for requests Node's HTTP parser refuses before fastify sees
+ * them (a `\\` in the request target, oversized headers): written on the socket.
+ */
+export function clientErrorResponse(error: NodeJS.ErrnoException): string | null {
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return null;
+  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ error: { code: 'HTTP_BAD_REQUEST', message: 'The request is not valid HTTP' } } satisfies ErrorBody);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}

@@ -5,7 +5,7 @@ import type { Sql } from '@agentlane/store';
 import { registerAuth } from './auth.js';
 import { registerEngineRoutes } from './engine-routes.js';
 import { rejectNulBytes } from './input.js';
-import { sendError } from './reply.js';
+import { clientErrorResponse, sendError } from './reply.js';
 import { registerGitHubWebhooks, type GitHubWebhookOptions } from './webhooks.js';
 import {
   DEFAULT_BUDGET_TOKENS,
@@ -61,7 +61,17 @@ const idParams = {
 } as const;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Malformed URLs (`/api/kg/stats%`) get the one error reply too, not fastify's own shape.
+    frameworkErrors: (error, _request, reply) => void sendError(reply, error, options.logger),
+    clientErrorHandler: (error, socket) => {
+      const response = clientErrorResponse(error);
+      if (response !== null && socket.writable) socket.end(response);
+      else socket.destroy(error);
+    },
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'agentlane KG API', version: '0.1.0' },
