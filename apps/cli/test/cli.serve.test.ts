@@ -9,14 +9,14 @@ async function bannerOf(args: string[], env: Record<string, string>): Promise<st
   const { child, result } = startCli(['serve', ...args], { env });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   while (!stderr.includes('agentlane API on') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGTERM');
   await result;
   return stderr;
 }
 
-describe('agentlane serve: binding', () => {
+describe('agentlane serve: binding', { timeout: 300_000 }, () => {
   it('refuses a non-loopback host without AGENTLANE_API_TOKEN (exit 2, CLI_USAGE), before opening anything', async () => {
     const repo = writeRepo({ 'a.ts': 'export const a = 1;\n' });
     for (const host of ['0.0.0.0', '::', '192.168.0.10']) {
