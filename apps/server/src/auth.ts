@@ -27,7 +27,7 @@ export function tokensMatch(given: string, expected: string): boolean {
 export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return null;
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  const match = /^Bearer[ \t]+(.+?)[ \t]*$/i.exec(header);
   return match ? (match[1] as string) : null;
 }
 
