@@ -10,7 +10,7 @@ export interface RawResponse {
  * One HTTP/1.1 request written byte for byte on a socket: the request target goes out
  * exactly as given (absolute form, `..`, `//`, `%2f`, `;`), which fetch and fastify's
  * inject would normalise or refuse. Reads until the server closes (`Connection: close`)
- * or `timeoutMs` passes; a stream still open then (an SSE answer) keeps what it got.
+ * or `timeoutMs` (default 15 s) passes; a stream still open then (an SSE answer) keeps what it got.
  */
 export function rawRequest(
   port: number,
@@ -38,7 +38,7 @@ export function rawRequest(
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
       resolve({ status, head, body: split < 0 ? '' : text.slice(split + 4) });
     };
-    const timer = setTimeout(finish, options.timeoutMs ?? 3_000);
+    const timer = setTimeout(finish, options.timeoutMs ?? 15_000);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('end', finish);
     socket.on('error', (error) => {
