@@ -65,4 +65,18 @@ describe('agentlane mcp (real MCP client over stdio)', () => {
     expect((await call('kg_search', { query: '' })).isError).toBe(true);
     expect(await call('kg_context', {})).toMatchObject({ isError: true, text: expect.stringMatching(/^KG_INVALID_ARGUMENT:/) });
   });
+
+  it('refuses NUL characters and over-long symbols as input errors naming the argument, never an internal error', async () => {
+    for (const [tool, args, field] of [
+      ['kg_outline', { path: 'x\u0000' }, 'path'],
+      ['kg_search', { query: 'x', path: 'x\u0000' }, 'path'],
+      ['kg_context', { symbols: ['s'.repeat(300)] }, 'symbols'],
+      ['kg_context', { files: ['a\u0000b'] }, 'files'],
+    ] as const) {
+      const answer = await call(tool, args);
+      expect({ tool, isError: answer.isError }).toEqual({ tool, isError: true });
+      expect(answer.text).toContain(field);
+      expect(answer.text).not.toMatch(/INTERNAL|DB_QUERY_FAILED|query is longer/);
+    }
+  });
 });

@@ -1,11 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { coerceError } from '@agentlane/core';
+import { ERROR_CODES, coerceError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import {
   DEFAULT_BUDGET_TOKENS,
   MAX_BUDGET_TOKENS,
   MAX_DEPTH,
+  MAX_QUERY_LENGTH,
   MAX_SEARCH_LIMIT,
   MIN_BUDGET_TOKENS,
   OBJECT_KINDS,
@@ -33,6 +34,9 @@ export interface McpOptions {
   version?: string;
 }
 
+/** Tool text arguments: no NUL characters (text columns cannot hold them; they would fail as an internal error). */
+const text = (max = 4096) => z.string().min(1).max(max).refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+
 type ToolResult = { content: { type: 'text'; text: string }[]; isError?: boolean };
 
 export function createMcpServer(options: McpOptions): McpServer {
@@ -45,7 +49,9 @@ export function createMcpServer(options: McpOptions): McpServer {
       return { content: [{ type: 'text', text: JSON.stringify({ result, freshness }) }] };
     } catch (error) {
       const failure = coerceError(error);
-      return { isError: true, content: [{ type: 'text', text: `${failure.code}: ${failure.message}` }] };
+      // As over HTTP: an internal failure says what kind it was, not its internal message.
+      const message = failure.httpStatus >= 500 ? ERROR_CODES[failure.code] : failure.message;
+      return { isError: true, content: [{ type: 'text', text: `${failure.code}: ${message}` }] };
     }
   };
 
@@ -55,10 +61,10 @@ export function createMcpServer(options: McpOptions): McpServer {
       description:
         'Find code objects (functions, classes, methods, modules…) by name, partial name, typo or a description in words. Each hit says why it matched.',
       inputSchema: {
-        query: z.string().min(1).max(256),
+        query: text(MAX_QUERY_LENGTH),
         kind: z.array(z.enum(OBJECT_KINDS as [ObjectKind, ...ObjectKind[]])).optional(),
         language: z.enum(['ts', 'py']).optional(),
-        path: z.string().min(1).optional().describe('path prefix or glob, e.g. src/ or **/*.py'),
+        path: text().optional().describe('path prefix or glob, e.g. src/ or **/*.py'),
         limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(10),
       },
     },
@@ -70,9 +76,10 @@ export function createMcpServer(options: McpOptions): McpServer {
       description:
         'A map of the code relevant to a task within a token budget: signatures (not bodies) grouped by file, ranked by personalized PageRank from the query, files and symbols.',
       inputSchema: {
-        query: z.string().max(256).optional(),
-        files: z.array(z.string().min(1)).max(100).optional(),
-        symbols: z.array(z.string().min(1)).max(100).optional(),
+        query: z.string().max(MAX_QUERY_LENGTH).refine((value) => !value.includes('\u0000'), 'must not contain NUL characters').optional(),
+        files: z.array(text()).max(100).optional(),
+        // Each symbol is searched as a query, so it has a query's limit.
+        symbols: z.array(text(MAX_QUERY_LENGTH)).max(100).optional(),
         budget_tokens: z.number().int().min(MIN_BUDGET_TOKENS).max(MAX_BUDGET_TOKENS).default(DEFAULT_BUDGET_TOKENS),
       },
     },
@@ -98,14 +105,14 @@ export function createMcpServer(options: McpOptions): McpServer {
   );
   server.registerTool(
     'kg_outline',
-    { description: "A file's objects as a tree (repo-relative path).", inputSchema: { path: z.string().min(1) } },
+    { description: "A file's objects as a tree (repo-relative path).", inputSchema: { path: text() } },
     ({ path }) => answer(() => fileOutline(options.sql, path)),
   );
   server.registerTool(
     'kg_impact',
     {
       description: 'Transitive dependents of changed objects or files: who calls, imports, extends or uses them.',
-      inputSchema: { ids: z.array(z.string()).optional(), files: z.array(z.string()).optional(), depth: z.number().int().min(1).max(5).default(3) },
+      inputSchema: { ids: z.array(text()).optional(), files: z.array(text()).optional(), depth: z.number().int().min(1).max(5).default(3) },
     },
     ({ ids, files, depth }) => answer(() => impactOf(options.sql, { ids, files, depth, limit: 200 })),
   );

@@ -1,9 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { AgentlaneError, coerceError, type ErrorCode, type Logger } from '@agentlane/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AgentlaneError, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
+import { registerAuth } from './auth.js';
 import { registerEngineRoutes } from './engine-routes.js';
+import { rejectNulBytes } from './input.js';
+import { clientErrorResponse, sendError } from './reply.js';
 import { registerGitHubWebhooks, type GitHubWebhookOptions } from './webhooks.js';
 import {
   DEFAULT_BUDGET_TOKENS,
@@ -31,26 +33,21 @@ import {
  * The KG HTTP API for agents: code search, objects, relations, file outlines,
  * impact, context packs and stats, each answer carrying the index's freshness. Input
  * is validated by JSON Schema (which also feeds `/openapi.json`), errors are JSON
- * `{error: {code, message}}` with a 4xx status, never a bare 500 for bad input.
+ * `{error: {code, message}}` with the catalogue's status (`sendError`), never a bare
+ * 500 for bad input, never an internal message in a 5xx.
  */
 export interface ServerOptions {
   sql: Sql;
   repoRoot: string;
-  /** When set, every /api request needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every request needs `Authorization: Bearer <token>` except the routes
+   * marked public (`POST /webhooks/github`, which checks its HMAC instead); see auth.ts.
+   */
   token?: string;
   /** When set, `POST /webhooks/github` takes signed GitHub deliveries (the /ask intake). */
   webhooks?: GitHubWebhookOptions;
   logger?: Logger;
 }
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  KG_NOT_FOUND: 404,
-  KG_INVALID_ARGUMENT: 400,
-  KG_NO_INDEX: 409,
-  HTTP_BAD_REQUEST: 400,
-  HTTP_UNAUTHORIZED: 401,
-  ENGINE_JOB_NOT_FOUND: 404,
-};
 
 const errorSchema = {
   type: 'object',
@@ -63,14 +60,18 @@ const idParams = {
   required: ['id'],
 } as const;
 
-function tokensMatch(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Malformed URLs (`/api/kg/stats%`) get the one error reply too, not fastify's own shape.
+    frameworkErrors: (error, _request, reply) => void sendError(reply, error, options.logger),
+    clientErrorHandler: (error, socket) => {
+      const response = clientErrorResponse(error);
+      if (response !== null && socket.writable) socket.end(response);
+      else socket.destroy(error);
+    },
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'agentlane KG API', version: '0.1.0' },
@@ -79,30 +80,18 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
   });
 
-  app.addHook('onRequest', async (request) => {
-    if (!options.token || !request.url.startsWith('/api/')) return;
-    const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!tokensMatch(given, options.token)) throw new AgentlaneError('HTTP_UNAUTHORIZED', 'A valid bearer token is required');
-  });
-
-  app.setErrorHandler((error: FastifyError | AgentlaneError, _request, reply) => {
-    if (!(error instanceof AgentlaneError) && (error.validation || (error.statusCode && error.statusCode < 500))) {
-      // Schema violations, malformed JSON, oversized bodies: the client's to fix.
-      return reply.status(error.statusCode ?? 400).send({ error: { code: 'HTTP_BAD_REQUEST', message: error.message } });
-    }
-    const failure = coerceError(error);
-    const status = STATUS[failure.code] ?? 500;
-    if (status >= 500) options.logger?.error({ err: failure }, 'request failed');
-    return reply.status(status).send({ error: { code: failure.code, message: status >= 500 ? 'Internal error' : failure.message } });
-  });
+  // Hooks first: they apply to every route registered below, the webhook scope included.
+  registerAuth(app, options.token);
+  app.addHook('preValidation', rejectNulBytes);
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error, options.logger));
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new AgentlaneError('HTTP_NOT_FOUND', 'No route matches the request')));
 
   const freshness = freshnessProbe(options.sql, { repoRoot: options.repoRoot });
-  const responses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
+  const responses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema, 500: errorSchema };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerEngineRoutes(app, { sql: options.sql, logger: options.logger });
-  if (options.webhooks) await registerGitHubWebhooks(app, options.webhooks);
+  if (options.webhooks) await registerGitHubWebhooks(app, { logger: options.logger, ...options.webhooks });
 
   app.get('/api/kg/stats', { schema: { summary: 'What the index holds', response: responses } }, async () => ({
     stats: await kgStats(options.sql),
@@ -214,7 +203,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
           properties: {
             query: { type: 'string', maxLength: MAX_QUERY_LENGTH },
             files: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 4096 }, maxItems: 100 },
-            symbols: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512 }, maxItems: 100 },
+            // Each symbol is searched as a query, so it has a query's limit.
+            symbols: { type: 'array', items: { type: 'string', minLength: 1, maxLength: MAX_QUERY_LENGTH }, maxItems: 100 },
             budget_tokens: { type: 'integer', minimum: MIN_BUDGET_TOKENS, maximum: MAX_BUDGET_TOKENS, default: DEFAULT_BUDGET_TOKENS },
           },
           additionalProperties: false,

@@ -64,12 +64,14 @@ export const ERROR_CODES = {
   ASK_INVALID: 'An /ask command does not follow the grammar or names an action the cell does not allow.',
   ASK_FORBIDDEN: 'The /ask caller lacks write permission on the repository.',
   WEBHOOK_SIGNATURE_INVALID: 'A webhook delivery has a missing or wrong signature.',
+  WEBHOOK_REPOSITORY_MISMATCH: 'A webhook delivery comes from a repository other than the configured one (or none is configured).',
   FORGE_REQUEST_FAILED: 'A forge (GitHub or local git) operation failed.',
   FORGE_PATHS_LOCKED: 'Another open agent change holds a lock on some of the same paths.',
   STATE_MARKERS_INVALID: 'STATE markers are unbalanced; the file was not changed.',
   PRLITE_GATE_FAILED: 'One or more PR-Lite gates failed.',
   HTTP_BAD_REQUEST: 'The HTTP request is malformed or fails validation.',
   HTTP_UNAUTHORIZED: 'The HTTP request lacks a valid bearer token.',
+  HTTP_NOT_FOUND: 'No HTTP route matches the request.',
   INTERNAL: 'An unexpected internal error.',
 } as const;
 
@@ -124,6 +126,7 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CELL_INVALID: EXIT_CODES.usage,
   CELL_NOT_FOUND: EXIT_CODES.usage,
   ASK_INVALID: EXIT_CODES.usage,
+  WEBHOOK_REPOSITORY_MISMATCH: EXIT_CODES.environment,
   FORGE_PATHS_LOCKED: EXIT_CODES.failed,
   STATE_MARKERS_INVALID: EXIT_CODES.failed,
   PRLITE_GATE_FAILED: EXIT_CODES.failed,
@@ -131,6 +134,26 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   DB_CONNECT_FAILED: EXIT_CODES.environment,
   DB_LOCKED: EXIT_CODES.environment,
   DB_MIGRATION_MODIFIED: EXIT_CODES.environment,
+};
+
+/**
+ * The HTTP status each code answers with (the server's one error reply reads it).
+ * Codes not listed are 500: the client gets the catalogue's generic text, never the
+ * internal message.
+ */
+const HTTP_STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  HTTP_BAD_REQUEST: 400,
+  HTTP_UNAUTHORIZED: 401,
+  HTTP_NOT_FOUND: 404,
+  KG_INVALID_ARGUMENT: 400,
+  KG_NOT_FOUND: 404,
+  KG_NO_INDEX: 409,
+  ENGINE_JOB_NOT_FOUND: 404,
+  ASK_INVALID: 400,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_REPOSITORY_MISMATCH: 403,
+  DB_LOCKED: 503,
+  ENGINE_QUEUE_UNAVAILABLE: 503,
 };
 
 export interface AgentlaneErrorOptions {
@@ -154,9 +177,18 @@ export class AgentlaneError extends Error {
     return EXIT_BY_CODE[this.code] ?? EXIT_CODES.internal;
   }
 
+  /** The HTTP status this error answers with; 500 unless the catalogue says otherwise. */
+  get httpStatus(): number {
+    return httpStatusOf(this.code);
+  }
+
   toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
     return { code: this.code, message: this.message, details: this.details };
   }
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS_BY_CODE[code] ?? 500;
 }
 
 export function isAgentlaneError(error: unknown): error is AgentlaneError {

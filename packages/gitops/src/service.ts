@@ -31,6 +31,11 @@ export interface AskServiceOptions {
   forge?: Forge;
   llm?: LlmProvider;
   cassetteDir?: string;
+  /**
+   * The `owner/name` whose /ask comments are taken. Default: GITHUB_REPOSITORY, else
+   * the GitHub forge's repository; with neither, every delivery is refused.
+   */
+  repository?: string;
   /** Local forge: who may /ask (GitHub asks the API). */
   collaborators?: Readonly<Record<string, Permission>>;
   kgContext?: KgContextProvider;
@@ -134,6 +139,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     stagingRoot: config.engine.stagingDir,
   });
   const run = (askId: string) => runAsk(engine, deps, askId);
+  const repository = options.repository ?? config.gitops.github.repo ?? (forge.kind === 'github' ? forge.repo : undefined);
   const queue = config.redisUrl
     ? bullmqAskQueue(async (askId) => void (await run(askId)), { url: config.redisUrl, prefix: config.engine.queuePrefix, logger })
     : inlineAskQueue(async (askId) => void (await run(askId)), logger);
@@ -143,7 +149,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     cells,
     engine,
     queue,
-    intake: (deliveryId, payload) => takeAsk({ sql, forge, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
+    intake: (deliveryId, payload) => takeAsk({ sql, forge, repository, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
     run,
     async close() {
       await queue.close();

@@ -5,9 +5,10 @@ import { createTestDatabase, testBackends, type TestDatabase } from '../../../te
 import { bareRepoWith } from '../../../test/support/git-repo.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
+let commentIds = 0;
 const payload = (body: string, login: string, extra: Record<string, unknown> = {}) => ({
   action: 'created',
-  comment: { id: 1, body, user: { login, type: 'User' } },
+  comment: { id: ++commentIds, body, user: { login, type: 'User' } },
   issue: { number: 3 },
   repository: { full_name: 'o/r' },
   sender: { login, type: 'User' },
@@ -19,7 +20,7 @@ describe.each(testBackends())('/ask intake and path locks on %s', (backend) => {
   let forge: LocalForge;
   let cells: Map<string, Cell>;
   const queued: string[] = [];
-  const intake = (id: string, p: unknown) => takeAsk({ sql: db.sql, forge, cells, enqueue: async (askId) => void queued.push(askId) }, id, p);
+  const intake = (id: string, p: unknown) => takeAsk({ sql: db.sql, forge, repository: 'o/r', cells, enqueue: async (askId) => void queued.push(askId) }, id, p);
 
   beforeAll(async () => {
     db = await createTestDatabase(backend);
@@ -30,9 +31,10 @@ describe.each(testBackends())('/ask intake and path locks on %s', (backend) => {
   afterAll(async () => db.dispose());
 
   it('queues a writer\'s ask once, however often it is delivered', async () => {
-    const first = await intake('d1', payload('/ask hello-s5 update_north_star "ship it"', 'writer'));
+    const comment = payload('/ask hello-s5 update_north_star "ship it"', 'writer');
+    const first = await intake('d1', comment);
     expect(first).toMatchObject({ status: 'queued', command: { cell: 'hello-s5', action: 'update_north_star', args: ['ship it'] } });
-    expect(await intake('d1', payload('/ask hello-s5 update_north_star "ship it"', 'writer'))).toEqual({ status: 'duplicate', askId: (first as { askId: string }).askId });
+    expect(await intake('d1', comment)).toEqual({ status: 'duplicate', askId: (first as { askId: string }).askId });
     expect(queued).toEqual([(first as { askId: string }).askId]);
   });
 

@@ -72,6 +72,8 @@ export function demoConfig(forge: string): Config {
     LOG_LEVEL: 'silent',
     AGENTLANE_FORGE: 'local',
     AGENTLANE_FORGE_REPO: forge,
+    // The repository whose /ask deliveries the webhook takes.
+    GITHUB_REPOSITORY: DEMO_REPO,
     LLM_PROVIDER: 'replay',
     LLM_MODEL: DEMO_MODEL,
     LLM_CASSETTE_DIR: DEMO_CASSETTES,
