@@ -51,7 +51,9 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
 ];
 
 const registered = new Set<string>();
-let fromEnvCache: { env: NodeJS.ProcessEnv; snapshot: string; values: string[] } | undefined;
+/** Bumped whenever `registered` changes, so the merged list is rebuilt only then. */
+let registeredVersion = 0;
+let cache: { env: NodeJS.ProcessEnv; snapshot: string; version: number; values: string[] } | undefined;
 
 function addValue(values: Set<string>, value: string | undefined): void {
   if (value === undefined) return;
@@ -82,12 +84,15 @@ export function secretValuesFromEnv(env: NodeJS.ProcessEnv = process.env): strin
 
 /** Values learnt at run time (a key read from the vault, a token minted for an installation). */
 export function registerSecretValues(values: Iterable<string | undefined>): void {
+  const before = registered.size;
   for (const value of values) addValue(registered, value);
+  if (registered.size !== before) registeredVersion += 1;
 }
 
 /** Forget registered values (tests). */
 export function clearRegisteredSecretValues(): void {
   registered.clear();
+  registeredVersion += 1;
 }
 
 function envSnapshot(env: NodeJS.ProcessEnv): string {
@@ -99,16 +104,17 @@ function envSnapshot(env: NodeJS.ProcessEnv): string {
 
 /**
  * Every secret value known now, longest first (so a secret containing another is
- * masked whole). The environment part is recomputed only when a configured
- * variable changed.
+ * masked whole). Recomputed only when a configured variable or the registered set
+ * changed; credential-named variables added to the environment later are seen with
+ * the next change of a configured one.
  */
 export function knownSecretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   const snapshot = envSnapshot(env);
-  if (!fromEnvCache || fromEnvCache.env !== env || fromEnvCache.snapshot !== snapshot) {
-    fromEnvCache = { env, snapshot, values: secretValuesFromEnv(env) };
+  if (!cache || cache.env !== env || cache.snapshot !== snapshot || cache.version !== registeredVersion) {
+    const all = new Set([...secretValuesFromEnv(env), ...registered]);
+    cache = { env, snapshot, version: registeredVersion, values: [...all].sort((a, b) => b.length - a.length) };
   }
-  const all = new Set([...fromEnvCache.values, ...registered]);
-  return [...all].sort((a, b) => b.length - a.length);
+  return cache.values;
 }
 
 export interface SecretMatch {

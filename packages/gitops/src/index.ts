@@ -12,7 +12,7 @@ export { GitHubForge, createOctokit, type GitHubAuth, type GitHubForgeOptions } 
 export { migrateGitops } from './schema.js';
 export { git, assertRepoPath, assertBranchName } from './git.js';
 export { takeAsk, issueCommentPayloadSchema, type IntakeDeps, type IntakeResult, type IssueCommentPayload } from './ask/intake.js';
-export { codeSpan, MAX_ECHO_LENGTH } from './ask/replies.js';
+export { codeSpan, inertMarkdown, MAX_ECHO_LENGTH } from './ask/replies.js';
 export { acquirePathLocks, releasePathLocks } from './locks.js';
 export { normalisedPath } from './policy/evaluate.js';
 export { llmResponseV1Schema, CONTRACT_INSTRUCTIONS, type LlmResponseV1 } from './loop/contract.js';

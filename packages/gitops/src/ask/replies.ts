@@ -25,6 +25,18 @@ export function codeSpan(text: string, max = MAX_ECHO_LENGTH): string {
   return `${fence} ${clean} ${fence}`;
 }
 
+/**
+ * Untrusted prose (an LLM's summary or plan, a finding's detail) as markdown that
+ * pings nobody and runs no HTML: `@name` and `#123` lose their link (a zero-width
+ * joiner after the sign), `<` is escaped, control and bidi characters are replaced.
+ */
+export function inertMarkdown(text: string): string {
+  return text
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, ' ')
+    .replace(/([@#])(?=[A-Za-z0-9_-])/g, '$1\u2060')
+    .replace(/</g, '&lt;');
+}
+
 export const USAGE = '`/ask <cell> <action> [args] [--plan-only]`';
 
 /** To a caller without write access: nothing of their comment is repeated. */

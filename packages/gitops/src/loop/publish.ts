@@ -1,4 +1,5 @@
 import type { Sql } from '@agentlane/store';
+import { codeSpan, inertMarkdown } from '../ask/replies.js';
 import type { Cell } from '../cells/schema.js';
 import type { Forge } from '../forge/port.js';
 import { acquirePathLocks, releasePathLocks } from '../locks.js';
@@ -47,7 +48,7 @@ export type PublishOutcome =
 const AGENT = { login: 'agentlane[bot]', kind: 'agent' as const };
 
 function planText(answer: LlmResponseV1): string {
-  return answer.plan.map((step, i) => `${i + 1}. ${step}`).join('\n');
+  return answer.plan.map((step, i) => `${i + 1}. ${inertMarkdown(step)}`).join('\n');
 }
 
 async function recordDecision(sql: Sql, askId: string, changeRequestId: string | null, policyRef: string, decision: PolicyDecision): Promise<void> {
@@ -59,13 +60,13 @@ async function recordDecision(sql: Sql, askId: string, changeRequestId: string |
 
 function prBody(ask: AskRecord, cell: Cell, answer: LlmResponseV1, decision: PolicyDecision, evidence: readonly string[]): string {
   return [
-    `Asked by @${ask.actor} on #${ask.issue_number}: \`${ask.command.line}\``,
+    `Asked by @${ask.actor} on #${ask.issue_number}: ${codeSpan(ask.command.line)}`,
     '',
     `**Cell** \`${cell.key}\` (${cell.role}) · **u_contract** \`${decision.category}\`: **${decision.verdict}** (merge: ${decision.merge ?? 'n/a'})`,
     ...decision.reasons.map((r) => `- ${r}`),
     '',
     '### Summary',
-    answer.summary,
+    inertMarkdown(answer.summary),
     '',
     '### Plan',
     planText(answer),
@@ -99,7 +100,7 @@ export async function publishAnswer(
   if (ask.plan_only || change.edits.length === 0) {
     const reply = await forge.comment(
       ask.issue_number,
-      `**${cell.key}** · \`${ask.action}\`${ask.plan_only ? ' (plan only)' : ''}\n\n${answer.summary}\n\n${planText(answer)}${change.edits.length === 0 && !ask.plan_only ? '\n\nNo change was needed.' : ''}`,
+      `**${cell.key}** · \`${ask.action}\`${ask.plan_only ? ' (plan only)' : ''}\n\n${inertMarkdown(answer.summary)}\n\n${planText(answer)}${change.edits.length === 0 && !ask.plan_only ? '\n\nNo change was needed.' : ''}`,
     );
     return { status: 'answered', replyUrl: reply.url };
   }
@@ -108,7 +109,7 @@ export async function publishAnswer(
   const findings = decision.verdict === 'deny' ? [] : ((await deps.validateContent?.(change.edits)) ?? []);
   if (decision.verdict === 'deny' || findings.length > 0) {
     await recordDecision(sql, ask.id, null, deps.policyRef, decision);
-    const why = [...(decision.verdict === 'deny' ? decision.reasons : []), ...findings.map((f) => `${f.validator}: ${f.path}${f.line ? `:${f.line}` : ''} ${f.detail}`)];
+    const why = [...(decision.verdict === 'deny' ? decision.reasons : []), ...findings.map((f) => `${f.validator}: ${f.path}${f.line ? `:${f.line}` : ''} ${inertMarkdown(f.detail)}`)];
     const reply = await forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: the proposed change was stopped before anything was pushed.\n\n${why.map((w) => `- ${w}`).join('\n')}`);
     return { status: 'denied', replyUrl: reply.url, decision: decision.verdict === 'deny' ? decision : null, findings };
   }
@@ -161,7 +162,7 @@ export async function publishAnswer(
     }
     const checks = `u_contract: ${decision.verdict}; PR-Lite: ${prLite ? (prLite.pass ? 'passed' : 'failed') : 'queued for CI'}`;
     const next = mergedSha ? `Merged (${mergedSha.slice(0, 7)}) under \`${decision.category}\`.` : decision.merge === 'review' ? 'It waits for a human review.' : 'It merges itself once its checks are green.';
-    const reply = await forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: opened ${pr.url}\n\n${answer.summary}\n\n${checks}. ${next}`);
+    const reply = await forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: opened ${pr.url}\n\n${inertMarkdown(answer.summary)}\n\n${checks}. ${next}`);
     return { status: mergedSha ? 'merged' : 'pr_opened', replyUrl: reply.url, pr: { number: pr.number, url: pr.url, headSha: commit.sha }, decision, prLite, mergedSha };
   } catch (error) {
     await sql.query(`UPDATE gitops.change_requests SET status = 'failed', updated_at = now() WHERE id = $1`, [changeRequestId]);

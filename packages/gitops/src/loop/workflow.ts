@@ -9,6 +9,7 @@ import type { Policy } from '../policy/schema.js';
 import { STATE_PATH } from '../state/markers.js';
 import { proposeChange } from './apply.js';
 import type { AskCommand } from '../ask/parse.js';
+import { codeSpan, inertMarkdown } from '../ask/replies.js';
 import { buildContextJson, systemPrompt, type ContextJson } from './context.js';
 import { llmResponseV1Schema, type LlmResponseV1 } from './contract.js';
 import { gatherEvidence, type KgContextProvider } from './evidence.js';
@@ -134,7 +135,7 @@ export function askAgents(deps: AskLoopDeps): Agent[] {
       } catch (error) {
         const failure = coerceError(error);
         if (failure.code !== 'POLICY_DENIED') throw error;
-        const reply = await deps.forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: the answer was stopped before anything was pushed: ${failure.message}`);
+        const reply = await deps.forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: the answer was stopped before anything was pushed: ${inertMarkdown(failure.message)}`);
         outcome = { status: 'denied', replyUrl: reply.url, decision: null, findings: [] };
       }
       await deps.sql.query(`UPDATE gitops.asks SET status = $2, reply_url = $3, finished_at = now() WHERE id = $1`, [ask.id, outcome.status, outcome.replyUrl]);
@@ -167,7 +168,7 @@ export async function runAsk(engine: Engine, deps: Pick<AskLoopDeps, 'sql' | 'fo
   }
   const failed = status.tasks.find((t) => t.status === 'failed');
   const code = failed?.errorCode ?? status.errorCode ?? 'v2_unknown';
-  const reply = await deps.forge.comment(ask.issue_number, `Sorry, \`${ask.command.line}\` failed at ${failed ? `\`${failed.key}\`` : 'the workflow'} (${code}). Nothing was pushed.`);
+  const reply = await deps.forge.comment(ask.issue_number, `Sorry, ${codeSpan(ask.command.line)} failed at ${failed ? `\`${failed.key}\`` : 'the workflow'} (${code}). Nothing was pushed.`);
   await deps.sql.query(`UPDATE gitops.asks SET status = 'failed', error_code = $2, error_message = $3, reply_url = $4, finished_at = now() WHERE id = $1`, [
     askId,
     code,
