@@ -32,6 +32,7 @@ export function codeSpan(text: string, max = MAX_ECHO_LENGTH): string {
  */
 export function inertMarkdown(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, ' ')
     .replace(/([@#])(?=[A-Za-z0-9_-])/g, '$1\u2060')
     .replace(/</g, '&lt;');
