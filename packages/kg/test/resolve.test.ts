@@ -15,7 +15,7 @@ function resolveRepo(files: Record<string, string>) {
   const map = new ModuleMap({ root, ...walk });
   const parsed: ParsedFile[] = [];
   for (const f of walk.files) {
-    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), mtimeMs: f.mtimeMs });
+    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), size: f.size, mtimeMs: f.mtimeMs, root: walk.root, maxBytes: 1024 * 1024 });
     if (outcome.ok) parsed.push(outcome.file);
   }
   const table = new SymbolTable();
