@@ -33,8 +33,11 @@ export async function loadFileStates(sql: Sql): Promise<Map<string, StoredFileSt
   return new Map(rows.map((r) => [r.path, { path: r.path, language: r.language, sha256: r.sha256, size: r.size, mtimeMs: r.mtime_ms }]));
 }
 
-/** Skip reasons decided by a file's content: they stand until its size or mtime changes. */
-export const CONTENT_SKIP_REASONS = ['binary', 'not_utf8', 'too_large'] as const;
+/**
+ * Skip reasons decided by a file's content: they stand until its size or mtime changes.
+ * (too_large is decided again by every walk from the size alone, against the limit of that run.)
+ */
+export const CONTENT_SKIP_REASONS = ['binary', 'not_utf8'] as const;
 
 /** Files skipped for their content, with the size and mtime they had then. */
 export async function loadSkipStates(sql: Sql): Promise<Map<string, SkippedPath & { size: number; mtimeMs: number }>> {

@@ -88,7 +88,7 @@ const IGNORE_FILE = '.gitignore';
 function loadGitignore(rootReal: string, absDir: string, relDir: string, skipped: SkippedPath[]): IgnoreScope | null {
   const read = readTreeFile(path.join(absDir, IGNORE_FILE), { root: rootReal, maxBytes: CONFIG_MAX_BYTES });
   if (!read.ok) {
-    if (read.detail !== 'ENOENT') skipped.push({ path: relDir ? `${relDir}/${IGNORE_FILE}` : IGNORE_FILE, reason: read.reason, detail: read.detail, size: read.size });
+    if (!(read.reason === 'unreadable' && read.detail === 'ENOENT')) skipped.push({ path: relDir ? `${relDir}/${IGNORE_FILE}` : IGNORE_FILE, reason: read.reason, detail: read.detail, size: read.size });
     return null;
   }
   return { base: relDir, rules: ignore().add(read.bytes.toString('utf8')) };
