@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeRepo } from '../../../test/support/repo.js';
@@ -142,9 +143,17 @@ describe('security: kg index', () => {
     expectHealthyIndex(report);
   });
 
-  it('a tsconfig that extends a file outside the tree (../../etc/…) does not read it', async () => {
-    const root = hostileRepo();
-    fs.writeFileSync(path.join(root, 'tsconfig.json'), '{ "extends": "../../../../../../../../dev/zero" }');
+  it('a tsconfig that extends a FIFO outside the tree (../evil.json, or through a symlinked directory) does not read it', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'agentlane-outside-'));
+    mkfifo(path.join(outside, 'evil.json'));
+    const root = path.join(outside, 'repo');
+    fs.mkdirSync(path.join(root, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'ok.py'), 'def fine(x: int) -> int:\n    return x\n');
+    fs.writeFileSync(path.join(root, 'src', 'keep.ts'), 'export const kept = 1;\n');
+    fs.writeFileSync(path.join(root, 'tsconfig.json'), '{ "extends": "../evil.json" }');
+    fs.mkdirSync(path.join(root, 'app'));
+    fs.symlinkSync(outside, path.join(root, 'app', 'link'));
+    fs.writeFileSync(path.join(root, 'app', 'tsconfig.json'), '{ "extends": "./link/evil.json" }');
     const report = await runChild(['index', root]);
     expectHealthyIndex(report);
   });
