@@ -10,7 +10,8 @@ import path from 'node:path';
  * - opens with O_NOFOLLOW | O_NONBLOCK (a FIFO opens without waiting for a writer,
  *   a symlink is refused by the kernel instead of followed),
  * - checks the opened descriptor with fstat and accepts only a regular file,
- * - reads at most `maxBytes + 1` bytes, so an oversize or growing file costs at most that,
+ * - reads at most `maxBytes + 1` bytes (the fstat size when there is one), so an
+ *   oversize or growing file costs at most that,
  * - follows a symlink only when its real path is inside `root` (and is then held
  *   to the same rules).
  *
@@ -117,14 +118,16 @@ function readOpened(fd: number, maxBytes: number): SafeReadResult {
   if (!stat.isFile()) return { ok: false, reason: 'not_regular', detail: fileKind(stat) };
   const tooLarge = (size: number): SafeReadResult => ({ ok: false, reason: 'too_large', size, detail: `${size} bytes > limit ${maxBytes}` });
   if (stat.size > maxBytes) return tooLarge(stat.size);
-  // Sized by fstat, but never trusted (the file may grow): read at most one byte past the cap.
-  let buffer = Buffer.allocUnsafe(stat.size + 1);
+  // Sized by fstat: read exactly that much (a file growing meanwhile yields its first
+  // `size` bytes, still under the cap). A regular file claiming size 0 may still have
+  // content (procfs-like): read it up to one byte past the cap and stop.
+  const limit = stat.size > 0 ? stat.size : maxBytes + 1;
+  let buffer = Buffer.allocUnsafe(stat.size > 0 ? stat.size : Math.min(64 * 1024, limit));
   let length = 0;
   try {
-    for (;;) {
+    while (length < limit) {
       if (length === buffer.length) {
-        if (length > maxBytes) return tooLarge(length);
-        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit));
         buffer.copy(grown, 0, 0, length);
         buffer = grown;
       }
