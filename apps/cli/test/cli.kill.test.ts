@@ -100,5 +100,5 @@ describe.each(testBackends())('a killed index run on %s', (backend) => {
     await sql.close();
     expect(recovered.runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted', 'succeeded']);
     expect(added.rows[0]?.n).toBe(FILES);
-  });
+  }, 300_000);
 });
