@@ -71,10 +71,10 @@ const sql = process.env.DATABASE_URL
   ? await openPostgres({ connectionString: process.env.DATABASE_URL })
   : await openPglite({ dataDir: path.join(copy, '.agentlane', 'db') });
 await migrateKg(sql);
-if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks');
+if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
 
 const pool = createParsePool(threads);
-await Promise.all(walk.files.slice(0, threads * 4).map((f) => pool.parse({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: 'warm', mtimeMs: 0 })));
+await Promise.all(walk.files.slice(0, threads * 4).map((f) => pool.parse({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: 'warm', size: f.size, mtimeMs: 0, root: walk.root, maxBytes: 1024 * 1024 })));
 t = performance.now();
 const full = await indexRepository(sql, { repoRoot: copy, full: true, workers: threads, pool });
 const fullMs = performance.now() - t;

@@ -81,14 +81,24 @@ describe.each(testBackends())('a killed index run on %s', (backend) => {
     expect(after.files).toEqual(before.files);
     expect(after.runs.map((r) => r.status)).toEqual(['succeeded', 'running']);
 
+    // Its process is gone: `kg stats` says the run was interrupted, and still answers from the complete index.
+    const stats = await runCli(['kg', 'stats', root, '--json'], { env });
+    expect(stats.code, stats.stderr).toBe(0);
+    const shown = JSON.parse(stats.stdout);
+    expect(shown.latestRun).toMatchObject({ id: after.runs[1]?.id, status: 'interrupted' });
+    expect(shown.lastRun).toMatchObject({ id: before.runs[0]?.id, status: 'succeeded' });
+    expect(JSON.stringify(shown)).not.toContain('"running"');
+    expect(shown.interruptedRuns).toBe(1);
+
     const next = await runCli(['kg', 'index', root, '--json'], { env });
     expect(next.code, next.stderr).toBe(0);
     expect(JSON.parse(next.stdout).files.parsed).toBe(FILES);
+    expect(JSON.parse(next.stdout).interruptedRuns).toEqual([after.runs[1]?.id]);
     sql = await open();
     const recovered = await snapshot(sql);
     const added = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM kg.objects WHERE name LIKE 'added\\_%'");
     await sql.close();
-    expect(recovered.runs.map((r) => r.status)).toEqual(['succeeded', 'abandoned', 'succeeded']);
+    expect(recovered.runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted', 'succeeded']);
     expect(added.rows[0]?.n).toBe(FILES);
-  });
+  }, 300_000);
 });

@@ -2,6 +2,8 @@ export * from './extract/index.js';
 export type { KgObject, KgRelation, RelationKind, RelationRecord, Resolution, ParsedFile, Binding, ModuleBindings } from './model.js';
 export { migrateKg } from './schema.js';
 export { indexRepository, gitHead, type IndexOptions, type IndexProgress, type IndexPhase, type IndexSummary } from './index/indexer.js';
+export { assertRepository, canonicalRoot, indexedRepository } from './index/repository.js';
+export { readTreeFile, CONFIG_MAX_BYTES, type SafeReadResult, type SafeReadOptions } from './index/safe-read.js';
 export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
 export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';
 export { parseFile, type ParseTask, type ParseOutcome } from './index/parse-worker.js';
@@ -10,7 +12,7 @@ export { ModuleMap } from './resolve/module-map.js';
 export { DEFAULT_THRESHOLDS, GATE_NAMES, evaluateGates, sumCoverage, type CoverageReport, type GateResult, type GateThresholds, type GateName } from './coverage/gates.js';
 export type { FileCoverage } from './coverage/counters.js';
 export { measureCoverage, scanParamList } from './coverage/probe.js';
-export { assertIndexed, kgStats, type KgStats } from './query/stats.js';
+export { assertIndexed, kgStats, type KgStats, type RunInfo } from './query/stats.js';
 export { exportJsonl, type ExportCounts } from './query/export.js';
 export {
   getObject,

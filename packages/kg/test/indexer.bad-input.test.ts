@@ -91,7 +91,7 @@ describe.each(testBackends())('indexing bad input on %s', (backend) => {
 
 describe('parseFile on files that cannot be read', () => {
   it('records a vanished file as unreadable instead of throwing', () => {
-    const outcome = parseFile({ path: 'gone.py', absolutePath: path.join(os.tmpdir(), 'agentlane-no-such-file.py'), language: 'py', moduleName: 'gone', mtimeMs: 0 });
+    const outcome = parseFile({ path: 'gone.py', absolutePath: path.join(os.tmpdir(), 'agentlane-no-such-file.py'), language: 'py', moduleName: 'gone', size: 0, mtimeMs: 0, root: os.tmpdir(), maxBytes: 1024 });
     expect(outcome).toEqual({ ok: false, skip: { path: 'gone.py', reason: 'unreadable', detail: 'ENOENT' } });
   });
 
@@ -100,7 +100,7 @@ describe('parseFile on files that cannot be read', () => {
     const file = path.join(root, 'secret.py');
     fs.chmodSync(file, 0o000);
     fs.chmodSync(root, 0o755);
-    const task = { path: 'secret.py', absolutePath: file, language: 'py' as const, moduleName: 'secret', mtimeMs: 0 };
+    const task = { path: 'secret.py', absolutePath: file, language: 'py' as const, moduleName: 'secret', size: 11, mtimeMs: 0, root, maxBytes: 1024 };
     if (process.getuid?.() === 0) {
       // root reads anything: check the same code path as an unprivileged user.
       const script = `import('${new URL('../dist/index/parse-worker.js', import.meta.url).href}').then(m => console.log(JSON.stringify(m.parseFile(${JSON.stringify(task)}))))`;

@@ -12,7 +12,7 @@ function mapOf(files: Record<string, string>): ModuleMap {
     fs.writeFileSync(path.join(root, rel), text);
   }
   const walk = walkRepository(root);
-  return new ModuleMap({ root, ...walk });
+  return new ModuleMap({ ...walk });
 }
 
 describe('ModuleMap — TypeScript', () => {

@@ -12,10 +12,10 @@ import { writeRepo } from '../../../test/support/repo.js';
 function resolveRepo(files: Record<string, string>) {
   const root = writeRepo(files);
   const walk = walkRepository(root);
-  const map = new ModuleMap({ root, ...walk });
+  const map = new ModuleMap({ ...walk });
   const parsed: ParsedFile[] = [];
   for (const f of walk.files) {
-    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), mtimeMs: f.mtimeMs });
+    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), size: f.size, mtimeMs: f.mtimeMs, root: walk.root, maxBytes: 1024 * 1024 });
     if (outcome.ok) parsed.push(outcome.file);
   }
   const table = new SymbolTable();

@@ -74,7 +74,7 @@ describe('walkRepository', () => {
     const root = tree({ 'big.py': 'x = 1\n'.repeat(100), 'small.py': 'x = 1\n' });
     const result = walkRepository(root, { maxFileBytes: 100 });
     expect(result.files.map((f) => f.path)).toEqual(['small.py']);
-    expect(result.skipped).toEqual([{ path: 'big.py', reason: 'too_large', size: 600, detail: '600 bytes > limit 100' }]);
+    expect(result.skipped).toEqual([{ path: 'big.py', reason: 'too_large', size: 600, mtimeMs: expect.any(Number), detail: '600 bytes > limit 100' }]);
   });
 
   it('reports symlink loops, broken links and links leaving the tree instead of following them', () => {

@@ -16,7 +16,7 @@ import {
   type OutlineNode,
   type RelationKind,
 } from '@agentlane/kg';
-import { openContext } from '../context.js';
+import { openKgContext } from './kg-context.js';
 import { collect, intOption, repoOption } from '../options.js';
 import { fmt, printJson, table } from '../output.js';
 
@@ -55,7 +55,7 @@ export function addGraphCommands(kg: Command): void {
     .addOption(repoOption())
     .option('--json', 'print as JSON', false)
     .action(async (id: string, opts: { repo: string; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       try {
         await assertIndexed(ctx.sql);
         const object = await getObject(ctx.sql, id);
@@ -75,7 +75,7 @@ export function addGraphCommands(kg: Command): void {
     .option('--depth <n>', `hops, 1 to ${MAX_DEPTH}`, depthOption(MAX_DEPTH), 1)
     .option('--json', 'print as JSON', false)
     .action(async (id: string, opts: { repo: string; kind?: RelationKind[]; direction: 'in' | 'out' | 'both'; depth: number; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       try {
         await assertIndexed(ctx.sql);
         const result = await relationsOf(ctx.sql, id, { kinds: opts.kind, direction: opts.direction, depth: opts.depth });
@@ -103,7 +103,7 @@ export function addGraphCommands(kg: Command): void {
     .addOption(repoOption())
     .option('--json', 'print as JSON', false)
     .action(async (file: string, opts: { repo: string; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       try {
         await assertIndexed(ctx.sql);
         const outline = await fileOutline(ctx.sql, file);
@@ -123,7 +123,7 @@ export function addGraphCommands(kg: Command): void {
     .option('--limit <n>', 'most dependents', intOption(1, 10_000), 200)
     .option('--json', 'print as JSON', false)
     .action(async (opts: { repo: string; id?: string[]; file?: string[]; depth: number; limit: number; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       try {
         await assertIndexed(ctx.sql);
         const result = await impactOf(ctx.sql, { ids: opts.id, files: opts.file, depth: opts.depth, limit: opts.limit });
@@ -150,7 +150,7 @@ export function addProjectCommand(kg: Command): void {
     .option('--batch-size <n>', 'rows per UNWIND batch', intOption(1, 100_000), 1000)
     .option('--json', 'print the result as JSON', false)
     .action(async (opts: { repo: string; dryRun: boolean; batchSize: number; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       const neo = ctx.config.neo4j;
       if (!neo && !opts.dryRun) {
         await ctx.close();

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BUDGET_TOKENS, MAX_BUDGET_TOKENS, MAX_SEARCH_LIMIT, MIN_BUDGET_TOKENS, OBJECT_KINDS, buildContext, searchObjects, type ObjectKind } from '@agentlane/kg';
-import { openContext } from '../context.js';
+import { openKgContext } from './kg-context.js';
 import { collect, intOption, repoOption } from '../options.js';
 import { printJson, table } from '../output.js';
 
@@ -27,7 +27,7 @@ export function addSearchCommands(kg: Command): void {
         words: string[],
         opts: { repo: string; kind?: ObjectKind[]; language?: 'ts' | 'py'; path?: string; limit: number; why: boolean; json: boolean },
       ) => {
-        const ctx = await openContext(opts.repo);
+        const ctx = await openKgContext(opts.repo);
         try {
           const result = await searchObjects(ctx.sql, words.join(' '), { kind: opts.kind, language: opts.language, path: opts.path, limit: opts.limit });
           if (opts.json) {
@@ -61,7 +61,7 @@ export function addSearchCommands(kg: Command): void {
     .option('--budget <tokens>', `token budget, ${MIN_BUDGET_TOKENS} to ${MAX_BUDGET_TOKENS}`, intOption(MIN_BUDGET_TOKENS, MAX_BUDGET_TOKENS), DEFAULT_BUDGET_TOKENS)
     .option('--json', 'print as JSON', false)
     .action(async (words: string[], opts: { repo: string; file?: string[]; symbol?: string[]; budget: number; json: boolean }) => {
-      const ctx = await openContext(opts.repo);
+      const ctx = await openKgContext(opts.repo);
       try {
         const query = words.join(' ');
         const pack = await buildContext(ctx.sql, {

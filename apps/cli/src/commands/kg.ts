@@ -19,6 +19,7 @@ import {
   type KgStats,
 } from '@agentlane/kg';
 import { openContext } from '../context.js';
+import { openKgContext } from './kg-context.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
@@ -40,6 +41,8 @@ function summaryText(s: IndexSummary, repoRoot: string): string {
   const skipped = Object.entries(s.skippedByReason).map(([k, n]) => `${k} ${fmt(n)}`).join(' · ');
   return [
     `Indexed ${repoRoot} (${s.mode}) in ${(s.durationMs / 1000).toFixed(1)}s · run ${s.runId.slice(0, 8)}${s.gitHead ? ` · HEAD ${s.gitHead.slice(0, 10)}` : ''}`,
+    ...(s.replacedRepository ? [`Replaced the index of ${s.replacedRepository} (--replace-repository)`] : []),
+    ...(s.interruptedRuns.length > 0 ? [`${s.interruptedRuns.length} earlier run(s) had been interrupted (their process died): marked interrupted, nothing of theirs kept`] : []),
     table([
       ['files', `${fmt(s.files.seen)} seen · ${fmt(s.files.parsed)} parsed · ${fmt(s.files.unchanged)} unchanged · ${fmt(s.files.deleted)} deleted · ${fmt(s.files.dependents)} re-resolved · ${fmt(s.files.skipped)} skipped`],
       ['objects', fmt(s.objects)],
@@ -55,8 +58,13 @@ function summaryText(s: IndexSummary, repoRoot: string): string {
 function statsText(s: KgStats): string {
   const lines: string[] = [];
   if (s.lastRun) {
-    lines.push(`Last run ${s.lastRun.id.slice(0, 8)} (${s.lastRun.mode}) at ${s.lastRun.startedAt}${s.lastRun.gitHead ? ` · HEAD ${s.lastRun.gitHead.slice(0, 10)}` : ''}`);
+    const took = s.lastRun.durationMs === null ? '' : ` in ${(s.lastRun.durationMs / 1000).toFixed(1)}s`;
+    lines.push(`Last run ${s.lastRun.id.slice(0, 8)} (${s.lastRun.mode}) at ${s.lastRun.startedAt}${took}${s.lastRun.gitHead ? ` · HEAD ${s.lastRun.gitHead.slice(0, 10)}` : ''}`);
   }
+  if (s.latestRun && s.latestRun.id !== s.lastRun?.id) {
+    lines.push(`Latest run ${s.latestRun.id.slice(0, 8)} at ${s.latestRun.startedAt}: ${s.latestRun.status}${s.latestRun.error ? ` (${s.latestRun.error})` : ''}`);
+  }
+  if (s.interruptedRuns > 0) lines.push(`${fmt(s.interruptedRuns)} run(s) interrupted (process died before finishing; nothing of theirs was kept)`);
   lines.push('', table([['language', 'files'], ...Object.entries(s.files).map(([l, n]) => [l, fmt(n)])], new Set([1])));
   const kindRows: string[][] = [];
   for (const [language, kinds] of Object.entries(s.objectsByKind)) for (const [kind, n] of Object.entries(kinds)) kindRows.push([language, kind, fmt(n)]);
@@ -95,7 +103,8 @@ export function kgCommand(): Command {
     .option('--json', 'print the run summary as JSON', false)
     .option('--max-file-bytes <n>', 'skip files larger than this (default: KG_MAX_FILE_BYTES or 1 MiB)', positiveInt)
     .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
-    .action(async (repo: string, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number }) => {
+    .option('--replace-repository', 'when the database holds another repository\'s index, delete it and index this one', false)
+    .action(async (repo: string, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number; replaceRepository: boolean }) => {
       const ctx = await openContext(repo);
       const progress = progressReporter(!opts.json);
       try {
@@ -104,6 +113,7 @@ export function kgCommand(): Command {
           full: opts.full,
           maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
           workers: opts.workers ?? ctx.config.kg.workers,
+          replaceRepository: opts.replaceRepository,
           logger: ctx.logger,
           onProgress: (p) => progress.update(p),
         });
@@ -121,7 +131,7 @@ export function kgCommand(): Command {
     .argument('[path]', 'repository root', '.')
     .option('--json', 'print as JSON', false)
     .action(async (repo: string, opts: { json: boolean }) => {
-      const ctx = await openContext(repo);
+      const ctx = await openKgContext(repo);
       try {
         const stats = await kgStats(ctx.sql);
         const freshness = await indexFreshness(ctx.sql, { repoRoot: ctx.repoRoot, maxFileBytes: ctx.config.kg.maxFileBytes });
@@ -145,7 +155,7 @@ export function kgCommand(): Command {
     .option('--json', 'print the report as JSON', false);
   for (const name of GATE_NAMES) gate.option(`--${name} <percent>`, `threshold for ${name} (default ${DEFAULT_THRESHOLDS[name]})`, percent);
   gate.action(async (repo: string, opts: Partial<GateThresholds> & { out: string; json: boolean }) => {
-    const ctx = await openContext(repo);
+    const ctx = await openKgContext(repo);
     try {
       await assertIndexed(ctx.sql);
       const thresholds: GateThresholds = { ...DEFAULT_THRESHOLDS };
@@ -168,7 +178,7 @@ export function kgCommand(): Command {
     .argument('[path]', 'repository root', '.')
     .option('--out <file>', 'output file (default: stdout)')
     .action(async (repo: string, opts: { out?: string }) => {
-      const ctx = await openContext(repo);
+      const ctx = await openKgContext(repo);
       try {
         await assertIndexed(ctx.sql);
         const stream = opts.out ? fs.createWriteStream(path.resolve(opts.out)) : process.stdout;

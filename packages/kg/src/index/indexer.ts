@@ -22,6 +22,7 @@ import {
   insertRelationRows,
   insertRelations,
   loadFileStates,
+  loadSkipStates,
   objectIdsOf,
   replaceSkipped,
   upsertExternalModules,
@@ -32,6 +33,8 @@ import { deferSecondaryIndexes } from './deferred-indexes.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
+import { assertRepository, canonicalRoot, claimRepository } from './repository.js';
+import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
 import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
 
@@ -57,6 +60,11 @@ export interface IndexOptions {
   logger?: Logger;
   /** Reuse a pool across runs (benchmarks, watch mode); closed by the caller. */
   pool?: ParsePool;
+  /**
+   * When the database holds another repository's index: delete it and index this one
+   * (instead of failing with KG_REPOSITORY_MISMATCH). @defaultValue false
+   */
+  replaceRepository?: boolean;
 }
 
 export interface IndexSummary {
@@ -73,13 +81,17 @@ export interface IndexSummary {
   /** The PageRank recomputation, or null when the run kept the previous ranks (small change). */
   ranks: RankSummary | null;
   durationMs: number;
+  /** Runs left 'running' by processes that died (kill -9), marked 'interrupted' by this run. */
+  interruptedRuns: string[];
+  /** The canonical root of another repository whose index this run deleted (--replace-repository), else null. */
+  replacedRepository: string | null;
   /** Wall time per phase; parse includes the object writes that overlap it. */
   timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number };
   coverage: CoverageReport;
 }
 
-/** Key for pg_try_advisory_xact_lock: one index run per database at a time. */
-const INDEX_LOCK_KEY = 0x6b67_6978; // 'kgix'
+/** The walker's default size limit, also the cap of what a parse worker reads. */
+const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Files per write batch while parsing continues on the workers. */
 const WRITE_BATCH_FILES = 200;
 
@@ -110,8 +122,10 @@ function assertDirectory(repoRoot: string): void {
  */
 export async function indexRepository(sql: Sql, options: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
-  const repoRoot = path.resolve(options.repoRoot);
-  assertDirectory(repoRoot);
+  assertDirectory(path.resolve(options.repoRoot));
+  const repoRoot = canonicalRoot(options.repoRoot);
+  // Fail before anything is written; checked again under the index lock.
+  if (!options.replaceRepository) await assertRepository(sql, repoRoot);
   const logger = options.logger ?? silentLogger;
   const progress = options.onProgress ?? (() => undefined);
   const runId = randomUUID();
@@ -120,11 +134,14 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
   // The first run of a repository parses everything: call it what it is.
   const mode = options.full || !indexed.rows[0]?.any ? 'full' : 'incremental';
 
-  await sql.query(`INSERT INTO kg.index_runs (id, repo_root, git_head, mode, status) VALUES ($1, $2, $3, $4, 'running')`, [
+  const owner = currentOwner();
+  await sql.query(`INSERT INTO kg.index_runs (id, repo_root, git_head, mode, status, pid, host) VALUES ($1, $2, $3, $4, 'running', $5, $6)`, [
     runId,
     repoRoot,
     head,
     mode,
+    owner.pid,
+    owner.host,
   ]);
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? createParsePool(options.workers ?? 2);
@@ -135,7 +152,7 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
   } catch (error) {
     const failure = coerceError(error);
     await sql
-      .query(`UPDATE kg.index_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, `${failure.code}: ${failure.message}`])
+      .query(`UPDATE kg.index_runs SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [runId, `${failure.code}: ${failure.message}`])
       .catch(() => undefined);
     throw failure;
   } finally {
@@ -160,11 +177,20 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   // Runs left 'running' by a killed process: their transaction is gone, so were their writes.
   // Only runs that started before this one: a newer one is a live process about to be refused
   // the lock, and touching its row would make it wait for this transaction to say so.
-  await tx.query(
-    `UPDATE kg.index_runs SET status = 'abandoned', finished_at = now()
-      WHERE status = 'running' AND id <> $1 AND started_at < (SELECT started_at FROM kg.index_runs WHERE id = $1)`,
+  // When they died is unknown: finished_at stays empty.
+  const interrupted = await tx.query<{ id: string }>(
+    `UPDATE kg.index_runs SET status = 'interrupted'
+      WHERE status = 'running' AND id <> $1 AND started_at < (SELECT started_at FROM kg.index_runs WHERE id = $1)
+      RETURNING id`,
     [ctx.runId],
   );
+  if (interrupted.rows.length > 0) ctx.logger.warn({ runs: interrupted.rows.map((r) => r.id) }, 'earlier index runs were interrupted (their process died); nothing of theirs was kept');
+  // Before anything is read or deleted: this database must hold this repository.
+  const replacedRepository = await claimRepository(tx, ctx.repoRoot, { replace: ctx.replaceRepository });
+  if (replacedRepository) {
+    ctx.logger.warn({ root: replacedRepository }, 'deleted the index of another repository (--replace-repository)');
+    ctx.mode = 'full';
+  }
 
   const clock = { start: performance.now() };
   const lap = () => {
@@ -174,19 +200,26 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     return ms;
   };
   ctx.progress({ phase: 'walk', done: 0, total: 1 });
-  const walk = walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes });
+  const walk = walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   ctx.progress({ phase: 'walk', done: 1, total: 1 });
-  const map = new ModuleMap({ root: ctx.repoRoot, ...walk, files: walk.files });
+  const map = new ModuleMap({ ...walk, files: walk.files });
   const stored = await loadFileStates(tx);
+  const storedSkips = ctx.full ? new Map<string, SkippedPath>() : await loadSkipStates(tx);
   const walked = new Map(walk.files.map((f) => [f.path, f]));
 
   const changed: WalkedFile[] = [];
+  // Files skipped for their content last time and unchanged since: the skip stands, unread.
+  const keptSkips: SkippedPath[] = [];
   let unchanged = 0;
   for (const file of walk.files) {
     const before = stored.get(file.path);
     const same = before && before.size === file.size && before.mtimeMs === file.mtimeMs && before.language === file.language;
+    const skip = before ? undefined : storedSkips.get(file.path);
     if (!ctx.full && same) unchanged += 1;
-    else changed.push(file);
+    else if (skip && skip.size === file.size && skip.mtimeMs === file.mtimeMs) {
+      keptSkips.push(skip);
+      unchanged += 1;
+    } else changed.push(file);
   }
   const deleted = [...stored.keys()].filter((p) => !walked.has(p));
   const added = changed.filter((f) => !stored.has(f.path));
@@ -197,7 +230,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   const oldIds = await objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]);
   await deleteFileData(tx, deleted);
 
-  const skipped: SkippedPath[] = [...walk.skipped];
+  const skipped: SkippedPath[] = [...walk.skipped, ...keptSkips];
   const parsed = new Map<string, ParsedFile>();
   const parseAll = async (files: readonly WalkedFile[], phaseTotal: number, phaseDone: number) => {
     let done = phaseDone;
@@ -220,7 +253,10 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
       absolutePath: f.absolutePath,
       language: f.language,
       moduleName: map.moduleName(f.path),
+      size: f.size,
       mtimeMs: f.mtimeMs,
+      root: walk.root,
+      maxBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     }));
     // Every task is queued at once so the workers never wait for the main thread;
     // finished files are written in batches on one chain of writes meanwhile.
@@ -356,12 +392,15 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     calls,
     ranks,
     durationMs: Math.round(performance.now() - ctx.started),
+    interruptedRuns: interrupted.rows.map((r) => r.id),
+    replacedRepository,
     timings: { walkMs, parseMs, resolveMs, writeMs },
     coverage,
   };
   await tx.query(
-    `UPDATE kg.index_runs SET status = 'succeeded', finished_at = now(), stats = $2::jsonb, coverage = $3::jsonb WHERE id = $1`,
-    [ctx.runId, JSON.stringify({ ...summary, coverage: undefined }), JSON.stringify(coverage)],
+    // clock_timestamp(), not now(): now() is when this transaction began, near the start of the run.
+    `UPDATE kg.index_runs SET status = 'succeeded', mode = $4, finished_at = clock_timestamp(), stats = $2::jsonb, coverage = $3::jsonb WHERE id = $1`,
+    [ctx.runId, JSON.stringify({ ...summary, coverage: undefined }), JSON.stringify(coverage), ctx.mode],
   );
   ctx.progress({ phase: 'write', done: 1, total: 1 });
   return summary;

@@ -33,6 +33,24 @@ export async function loadFileStates(sql: Sql): Promise<Map<string, StoredFileSt
   return new Map(rows.map((r) => [r.path, { path: r.path, language: r.language, sha256: r.sha256, size: r.size, mtimeMs: r.mtime_ms }]));
 }
 
+/**
+ * Skip reasons decided by a file's content: they stand until its size or mtime changes.
+ * (too_large is decided again by every walk from the size alone, against the limit of that run.)
+ */
+export const CONTENT_SKIP_REASONS = ['binary', 'not_utf8'] as const;
+
+/** Files skipped for their content, with the size and mtime they had then. */
+export async function loadSkipStates(sql: Sql): Promise<Map<string, SkippedPath & { size: number; mtimeMs: number }>> {
+  const { rows } = await sql.query<{ path: string; reason: SkippedPath['reason']; detail: string | null; size: number; mtime_ms: number }>(
+    `SELECT path, reason, detail, size, mtime_ms FROM kg.skipped_files
+      WHERE reason = ANY($1::text[]) AND size IS NOT NULL AND mtime_ms IS NOT NULL`,
+    [CONTENT_SKIP_REASONS],
+  );
+  return new Map(
+    rows.map((r) => [r.path, { path: r.path, reason: r.reason, ...(r.detail === null ? {} : { detail: r.detail }), size: Number(r.size), mtimeMs: r.mtime_ms }]),
+  );
+}
+
 export async function objectIdsOf(sql: Sql, paths: readonly string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
   const { rows } = await sql.query<{ id: string }>('SELECT id FROM kg.objects WHERE file_path = ANY($1::text[])', [paths]);
@@ -126,9 +144,17 @@ export async function replaceSkipped(sql: Sql, skipped: readonly SkippedPath[], 
   const unique = [...new Map(skipped.map((s) => [s.path, s])).values()];
   for (const batch of chunks(unique)) {
     await sql.query(
-      `INSERT INTO kg.skipped_files (path, reason, detail, size, run_id)
-       SELECT path, reason, detail, size, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS t(path, reason, detail, size)`,
-      [batch.map((s) => s.path), batch.map((s) => s.reason), batch.map((s) => s.detail ?? null), batch.map((s) => s.size ?? null), runId],
+      `INSERT INTO kg.skipped_files (path, reason, detail, size, mtime_ms, run_id)
+       SELECT path, reason, detail, size, mtime_ms, $6
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::float8[]) AS t(path, reason, detail, size, mtime_ms)`,
+      [
+        batch.map((s) => s.path),
+        batch.map((s) => s.reason),
+        batch.map((s) => s.detail ?? null),
+        batch.map((s) => s.size ?? null),
+        batch.map((s) => s.mtimeMs ?? null),
+        runId,
+      ],
     );
   }
 }

@@ -4,7 +4,6 @@
  * and settles the references the file decides on its own. Anything that goes
  * wrong becomes a recorded skip, never a crashed run.
  */
-import fs from 'node:fs';
 import { sha256Hex } from '@agentlane/core';
 import { measureCoverage } from '../coverage/probe.js';
 import { EXTRACTORS } from '../extract/index.js';
@@ -14,6 +13,7 @@ import { Resolver } from '../resolve/resolver.js';
 import { SymbolTable } from '../resolve/symbols.js';
 import { toKgObjects } from './objects.js';
 import { objectRow, relationRow } from './rows.js';
+import { readTreeFile } from './safe-read.js';
 import type { SkippedPath } from './walk.js';
 
 export interface ParseTask {
@@ -21,7 +21,13 @@ export interface ParseTask {
   absolutePath: string;
   language: Language;
   moduleName: string;
+  /** Size and modification time seen by the walk: what a content skip (binary, not_utf8) is remembered by. */
+  size: number;
   mtimeMs: number;
+  /** Canonical repository root: the file is read only if it (or its symlink target) is a regular file inside it. */
+  root: string;
+  /** Read at most this many bytes. */
+  maxBytes: number;
 }
 
 export type ParseOutcome = { ok: true; file: ParsedFile } | { ok: false; skip: SkippedPath; sha256?: string };
@@ -39,21 +45,22 @@ function lineCountOf(text: string): number {
 }
 
 export function parseFile(task: ParseTask): ParseOutcome {
-  let buffer: Buffer;
-  try {
-    buffer = fs.readFileSync(task.absolutePath);
-  } catch (error) {
-    return { ok: false, skip: { path: task.path, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error) } };
+  const read = readTreeFile(task.absolutePath, { root: task.root, maxBytes: task.maxBytes });
+  if (!read.ok) {
+    const remembered = read.reason === 'too_large' ? { size: task.size, mtimeMs: task.mtimeMs } : { size: read.size };
+    return { ok: false, skip: { path: task.path, reason: read.reason, detail: read.detail, ...remembered } };
   }
+  const buffer = read.bytes;
   const sha256 = sha256Hex(buffer);
+  // Content skips remember the walk's size and mtime: the file is not read again until they change.
   if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    return { ok: false, sha256, skip: { path: task.path, reason: 'binary', size: buffer.length } };
+    return { ok: false, sha256, skip: { path: task.path, reason: 'binary', size: task.size, mtimeMs: task.mtimeMs } };
   }
   let source: string;
   try {
     source = utf8.decode(buffer);
   } catch {
-    return { ok: false, sha256, skip: { path: task.path, reason: 'not_utf8', size: buffer.length } };
+    return { ok: false, sha256, skip: { path: task.path, reason: 'not_utf8', size: task.size, mtimeMs: task.mtimeMs } };
   }
   try {
     const result = EXTRACTORS[task.language]({ filePath: task.path, source, moduleName: task.moduleName });

@@ -6,12 +6,15 @@ import ignoreModule, { type Ignore } from 'ignore';
 const ignore = ignoreModule.default;
 import { languageFor } from '../extract/language.js';
 import type { Language } from '../extract/types.js';
+import { CONFIG_MAX_BYTES, fileKind, readTreeFile } from './safe-read.js';
 
 export type SkipReason =
   | 'too_large'
   | 'binary'
   | 'not_utf8'
   | 'unreadable'
+  /** A FIFO, device or socket where a source or config file was expected: never opened for reading. */
+  | 'not_regular'
   | 'symlink_loop'
   | 'broken_symlink'
   | 'symlink_outside_repo'
@@ -27,6 +30,8 @@ export interface SkippedPath {
   reason: SkipReason;
   detail?: string;
   size?: number;
+  /** Modification time when the skip was decided by the content (binary, not_utf8, too_large): unchanged files keep their skip without a re-read. */
+  mtimeMs?: number;
 }
 
 export interface WalkedFile {
@@ -38,6 +43,8 @@ export interface WalkedFile {
 }
 
 export interface WalkResult {
+  /** The canonical (realpath) root that was walked: every file read must resolve inside it. */
+  root: string;
   files: WalkedFile[];
   skipped: SkippedPath[];
   /** Repo-relative paths of tsconfig/jsconfig and package.json files, for import resolution. */
@@ -75,15 +82,20 @@ interface IgnoreScope {
   rules: Ignore;
 }
 
-function loadGitignore(absDir: string, relDir: string): IgnoreScope | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(absDir, '.gitignore'), 'utf8');
-  } catch {
+const IGNORE_FILE = '.gitignore';
+
+/** A directory's .gitignore, read like any other file of the tree; one that cannot be read safely is ignored and recorded. */
+function loadGitignore(rootReal: string, absDir: string, relDir: string, skipped: SkippedPath[]): IgnoreScope | null {
+  const read = readTreeFile(path.join(absDir, IGNORE_FILE), { root: rootReal, maxBytes: CONFIG_MAX_BYTES });
+  if (!read.ok) {
+    if (!(read.reason === 'unreadable' && read.detail === 'ENOENT')) skipped.push({ path: relDir ? `${relDir}/${IGNORE_FILE}` : IGNORE_FILE, reason: read.reason, detail: read.detail, size: read.size });
     return null;
   }
-  return { base: relDir, rules: ignore().add(text) };
+  return { base: relDir, rules: ignore().add(read.bytes.toString('utf8')) };
 }
+
+const isConfigName = (name: string) =>
+  name === 'tsconfig.json' || name === 'jsconfig.json' || /^tsconfig\..+\.json$/.test(name) || name === 'package.json';
 
 function ignoredBy(scopes: readonly IgnoreScope[], relPath: string, isDir: boolean): boolean {
   for (const scope of scopes) {
@@ -101,7 +113,7 @@ function ignoredBy(scopes: readonly IgnoreScope[], relPath: string, isDir: boole
 export function walkRepository(root: string, options: WalkOptions = {}): WalkResult {
   const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
   const rootReal = fs.realpathSync(root);
-  const result: WalkResult = { files: [], skipped: [], tsconfigs: [], packageJsons: [], pythonProjects: [] };
+  const result: WalkResult = { root: rootReal, files: [], skipped: [], tsconfigs: [], packageJsons: [], pythonProjects: [] };
 
   const visit = (absDir: string, relDir: string, scopes: IgnoreScope[], ancestors: Set<string>) => {
     let entries: fs.Dirent[];
@@ -111,11 +123,13 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
       result.skipped.push({ path: relDir || '.', reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error) });
       return;
     }
-    const own = loadGitignore(absDir, relDir);
+    // Only where one is listed: no failed open per directory.
+    const own = entries.some((e) => e.name === IGNORE_FILE) ? loadGitignore(rootReal, absDir, relDir, result.skipped) : null;
     const active = own ? [...scopes, own] : scopes;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const isProjectRoot = relDir === '' || entries.some((e) => PROJECT_MARKERS.includes(e.name));
     for (const entry of entries) {
+      if (entry.name === IGNORE_FILE) continue;
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       const abs = path.join(absDir, entry.name);
       const isDir = entry.isDirectory();
@@ -163,7 +177,19 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
         visit(abs, rel, active, next);
         continue;
       }
-      if (!isFile) continue;
+      if (!isFile) {
+        // A FIFO, device or socket: reading it could block forever or never end. Recorded when it poses as a file we would read.
+        if ((languageFor(entry.name) || isConfigName(entry.name)) && !ignoredBy(active, rel, false)) {
+          let kind = 'special file';
+          try {
+            kind = fileKind(fs.lstatSync(abs));
+          } catch {
+            // Gone since readdir: the generic kind will do.
+          }
+          result.skipped.push({ path: rel, reason: 'not_regular', detail: kind });
+        }
+        continue;
+      }
       if (ignoredBy(active, rel, false)) continue;
       const name = entry.name;
       if (name === 'tsconfig.json' || name === 'jsconfig.json' || /^tsconfig\..+\.json$/.test(name)) result.tsconfigs.push(rel);
@@ -179,13 +205,18 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
       }
       let stat: fs.Stats;
       try {
-        stat = fs.statSync(abs);
+        // lstat: the entry was a regular file at readdir; anything swapped in since is not followed.
+        stat = fs.lstatSync(abs);
       } catch (error) {
         result.skipped.push({ path: rel, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error) });
         continue;
       }
+      if (!stat.isFile()) {
+        result.skipped.push({ path: rel, reason: 'not_regular', detail: fileKind(stat) });
+        continue;
+      }
       if (stat.size > maxFileBytes) {
-        result.skipped.push({ path: rel, reason: 'too_large', size: stat.size, detail: `${stat.size} bytes > limit ${maxFileBytes}` });
+        result.skipped.push({ path: rel, reason: 'too_large', size: stat.size, mtimeMs: stat.mtimeMs, detail: `${stat.size} bytes > limit ${maxFileBytes}` });
         continue;
       }
       result.files.push({ path: rel, absolutePath: abs, language, size: stat.size, mtimeMs: stat.mtimeMs });

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import type { Sql } from '@agentlane/store';
 import { gitHead } from '../index/indexer.js';
-import { loadFileStates } from '../index/kg-store.js';
+import { loadFileStates, loadSkipStates } from '../index/kg-store.js';
+import { assertRepository, canonicalRoot } from '../index/repository.js';
 import { walkRepository } from '../index/walk.js';
 
 /**
@@ -16,7 +16,7 @@ export interface Freshness {
   indexedHead: string | null;
   /** The repository's HEAD now. */
   currentHead: string | null;
-  /** Source files added, changed or deleted since the run (size or mtime differ). */
+  /** Source files added, changed or deleted since the run (size or mtime differ); a file skipped for its content and unchanged since is not one. */
   changedFiles: number;
   /** A few of them, for the message. */
   examples: string[];
@@ -29,20 +29,31 @@ export interface FreshnessOptions {
   maxFileBytes?: number;
 }
 
+/**
+ * Refuses with KG_REPOSITORY_MISMATCH when the database holds another repository:
+ * every answer carries freshness, so no answer about another repository's code is given.
+ */
 export async function indexFreshness(sql: Sql, options: FreshnessOptions): Promise<Freshness> {
-  const repoRoot = path.resolve(options.repoRoot);
+  const repoRoot = canonicalRoot(options.repoRoot);
+  await assertRepository(sql, repoRoot);
   const { rows } = await sql.query<{ id: string; git_head: string | null; finished_at: Date | null }>(
     `SELECT id, git_head, finished_at FROM kg.index_runs WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1`,
   );
   const run = rows[0] ?? null;
   const stored = await loadFileStates(sql);
+  const skips = await loadSkipStates(sql);
   const walk = walkRepository(repoRoot, { maxFileBytes: options.maxFileBytes });
   const changed: string[] = [];
   const seen = new Set<string>();
   for (const file of walk.files) {
     seen.add(file.path);
     const before = stored.get(file.path);
-    if (!before || before.size !== file.size || before.mtimeMs !== file.mtimeMs) changed.push(file.path);
+    if (before) {
+      if (before.size !== file.size || before.mtimeMs !== file.mtimeMs) changed.push(file.path);
+      continue;
+    }
+    const skip = skips.get(file.path);
+    if (!skip || skip.size !== file.size || skip.mtimeMs !== file.mtimeMs) changed.push(file.path);
   }
   for (const indexed of stored.keys()) if (!seen.has(indexed)) changed.push(indexed);
   const currentHead = await gitHead(repoRoot);

@@ -1,16 +1,26 @@
 import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
+import { liveRuns, type RunStatus } from '../index/runs.js';
+
+export interface RunInfo {
+  id: string;
+  mode: string;
+  /** A run stored 'running' whose process is gone (kill -9, power loss) is reported 'interrupted'. */
+  status: RunStatus;
+  gitHead: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
 
 export interface KgStats {
-  lastRun: {
-    id: string;
-    mode: string;
-    status: string;
-    gitHead: string | null;
-    startedAt: string;
-    finishedAt: string | null;
-    durationMs: number | null;
-  } | null;
+  /** The last successful run: what the index holds. */
+  lastRun: RunInfo | null;
+  /** The most recent run of any outcome (running, failed, interrupted, succeeded). */
+  latestRun: RunInfo | null;
+  /** Runs whose process died before they finished; none of their writes were kept. */
+  interruptedRuns: number;
   files: Record<string, number>;
   objectsByKind: Record<string, Record<string, number>>;
   relationsByKind: Record<string, number>;
@@ -28,17 +38,42 @@ export async function assertIndexed(sql: Sql): Promise<void> {
   if (!rows[0]?.ok) throw new AgentlaneError('KG_NO_INDEX', 'No completed index run yet: run `agentlane kg index` first');
 }
 
+interface RunRow {
+  id: string;
+  mode: string;
+  status: RunStatus;
+  git_head: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  pid: number | null;
+  host: string | null;
+}
+
+const RUN_COLUMNS = 'id, mode, status, git_head, started_at, finished_at, error, pid, host';
+
+function runInfo(row: RunRow, live: ReadonlySet<string>): RunInfo {
+  const status = row.status === 'running' && !live.has(row.id) ? 'interrupted' : row.status;
+  return {
+    id: row.id,
+    mode: row.mode,
+    status,
+    gitHead: row.git_head,
+    startedAt: new Date(row.started_at).toISOString(),
+    finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+    durationMs: row.finished_at ? new Date(row.finished_at).getTime() - new Date(row.started_at).getTime() : null,
+    error: row.error,
+  };
+}
+
 export async function kgStats(sql: Sql): Promise<KgStats> {
-  const run = await sql.query<{
-    id: string;
-    mode: string;
-    status: string;
-    git_head: string | null;
-    started_at: Date;
-    finished_at: Date | null;
-  }>(`SELECT id, mode, status, git_head, started_at, finished_at FROM kg.index_runs WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1`);
+  const run = await sql.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM kg.index_runs WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1`);
   const last = run.rows[0];
   if (!last) throw new AgentlaneError('KG_NO_INDEX', 'No completed index run yet: run `agentlane kg index` first');
+  const latest = (await sql.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM kg.index_runs ORDER BY started_at DESC LIMIT 1`)).rows[0] ?? last;
+  const running = await sql.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM kg.index_runs WHERE status = 'running' ORDER BY started_at DESC`);
+  const live = await liveRuns(sql, running.rows);
+  const interrupted = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg.index_runs WHERE status = 'interrupted'`);
   const [files, objects, relations, resolutions, skipped, errors, top] = await Promise.all([
     sql.query<{ language: string; n: number }>('SELECT language, count(*)::int AS n FROM kg.files GROUP BY language ORDER BY language'),
     sql.query<{ language: string; kind: string; n: number }>('SELECT language, kind, count(*)::int AS n FROM kg.objects GROUP BY language, kind ORDER BY language, kind'),
@@ -55,15 +90,9 @@ export async function kgStats(sql: Sql): Promise<KgStats> {
   const objectsByKind: Record<string, Record<string, number>> = {};
   for (const row of objects.rows) (objectsByKind[row.language] ??= {})[row.kind] = row.n;
   return {
-    lastRun: {
-      id: last.id,
-      mode: last.mode,
-      status: last.status,
-      gitHead: last.git_head,
-      startedAt: new Date(last.started_at).toISOString(),
-      finishedAt: last.finished_at ? new Date(last.finished_at).toISOString() : null,
-      durationMs: last.finished_at ? new Date(last.finished_at).getTime() - new Date(last.started_at).getTime() : null,
-    },
+    lastRun: runInfo(last, live),
+    latestRun: runInfo(latest, live),
+    interruptedRuns: (interrupted.rows[0]?.n ?? 0) + running.rows.filter((r) => !live.has(r.id)).length,
     files: Object.fromEntries(files.rows.map((r) => [r.language, r.n])),
     objectsByKind,
     relationsByKind: Object.fromEntries(relations.rows.map((r) => [r.kind, r.n])),

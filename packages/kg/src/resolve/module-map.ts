@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { CONFIG_MAX_BYTES, readTreeFile } from '../index/safe-read.js';
 import { stripSourceExtension } from '../extract/language.js';
 import type { Language } from '../extract/types.js';
 
@@ -45,12 +46,23 @@ const dirOf = (p: string) => {
   return i < 0 ? '' : p.slice(0, i);
 };
 
-function readJson(file: string): Record<string, unknown> | null {
+/** A tsconfig or package.json of the tree: read only if it is a regular file inside `root`, size-capped. */
+function readJson(root: string, file: string): Record<string, unknown> | null {
+  const read = readTreeFile(file, { root, maxBytes: CONFIG_MAX_BYTES, verifyDirectory: true });
+  if (!read.ok) return null;
   try {
-    const value: unknown = parseJsonc(fs.readFileSync(file, 'utf8'), [], { allowTrailingComma: true });
+    const value: unknown = parseJsonc(read.bytes.toString('utf8'), [], { allowTrailingComma: true });
     return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
+  }
+}
+
+function realRootOf(root: string): string {
+  try {
+    return fs.realpathSync.native(root);
+  } catch {
+    return path.resolve(root);
   }
 }
 
@@ -62,15 +74,18 @@ export class ModuleMap {
   private readonly pythonRoots: string[];
   private readonly moduleNames = new Map<string, string>();
   private readonly pythonModules = new Map<string, string>();
+  /** The root's real path: config files are read only from inside it. */
+  private readonly realRoot: string;
 
   constructor(private readonly input: ModuleMapInput) {
+    this.realRoot = realRootOf(input.root);
     this.fileSet = new Set(input.files.map((f) => f.path));
     for (const tsconfig of input.tsconfigs) {
       if (!tsconfig.endsWith('tsconfig.json') && !tsconfig.endsWith('jsconfig.json')) continue;
       this.tsconfigByDir.set(dirOf(tsconfig), this.loadTsconfig(tsconfig, 0));
     }
     for (const pkg of input.packageJsons) {
-      const json = readJson(path.join(input.root, pkg));
+      const json = readJson(this.realRoot, path.join(this.realRoot, pkg));
       if (json && typeof json.name === 'string') this.workspacePackages.set(json.name, dirOf(pkg));
     }
     const roots = new Set<string>(['']);
@@ -107,7 +122,7 @@ export class ModuleMap {
   }
 
   private loadTsconfig(tsconfig: string, depth: number): TsconfigPaths | null {
-    const json = readJson(path.join(this.input.root, tsconfig));
+    const json = readJson(this.realRoot, path.join(this.realRoot, tsconfig));
     if (!json) return null;
     const dir = dirOf(tsconfig);
     let inherited: TsconfigPaths | null = null;
@@ -160,7 +175,7 @@ export class ModuleMap {
     if (subpath) {
       return this.probeTs(posixJoin(dir, subpath)) ?? this.probeTs(posixJoin(dir, 'src', subpath));
     }
-    const json = readJson(path.join(this.input.root, dir, 'package.json')) ?? {};
+    const json = readJson(this.realRoot, path.join(this.realRoot, dir, 'package.json')) ?? {};
     const entries: string[] = [];
     for (const key of ['source', 'types', 'typings', 'module', 'main']) {
       const value = json[key];
