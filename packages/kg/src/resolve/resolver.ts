@@ -1,7 +1,7 @@
 import type { ObjectKind, RawCall, RawHeritage, RawTypeRef, RefSite } from '../extract/types.js';
 import type { KgObject, KgRelation, ParsedFile, Resolution } from '../model.js';
 import { externalModuleObject } from '../index/objects.js';
-import type { FileImports } from './bindings.js';
+import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
 
@@ -80,7 +80,7 @@ export class Resolver {
     if (refs && refs.length > 0) {
       return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'import' };
     }
-    const binding = module.bindings.names[name];
+    const binding = bindingOf(module.bindings, name);
     if (binding) return this.followBinding(binding, depth + 1, seen);
     if (module.language === 'py') {
       const submodule = this.map?.pythonModuleFile(`${module.moduleName}.${name}`);
@@ -118,7 +118,7 @@ export class Resolver {
     if (refs && refs.length > 0) {
       return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'local' };
     }
-    const binding = module.bindings.names[name];
+    const binding = bindingOf(module.bindings, name);
     if (binding) {
       const target = this.followBinding(binding, 0);
       if (target && target.type !== 'external') return { ...target, resolution: 'import' };
