@@ -69,8 +69,6 @@ describe('names that are Object.prototype members', () => {
     const result = extractPython({ filePath: 'm.py', source: '@constructor\ndef a():\n    pass\n\n\n@toString\ndef b():\n    pass\n', moduleName: 'm' });
     expect(result.objects.map((o) => o.qualifiedName)).toEqual(['m', 'a', 'b']);
   });
-    expect(callsFrom(edges, 'run@src/use.ts')).toEqual(['calls run@src/use.ts -> f@src/x.constructor.ts [import]']);
-  });
 });
 
 describe('TypeScript calls', () => {

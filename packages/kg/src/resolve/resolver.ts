@@ -44,7 +44,8 @@ export interface ResolvedFile {
 const CALLABLE: readonly ObjectKind[] = ['function', 'class', 'method'];
 const TYPE_KINDS: readonly ObjectKind[] = ['class', 'interface', 'type', 'enum'];
 const MEMBER_KINDS: readonly ObjectKind[] = ['method', 'property', 'function', 'class'];
-const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method']);
+/** Objects whose body is a scope for the names defined in it (a TS namespace's members see each other). */
+const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method', 'namespace']);
 /** When one name has several kinds (TS declaration merging), the one a reference most likely means. */
 const EXPORT_PREFERENCE: readonly ObjectKind[] = [...CALLABLE, ...TYPE_KINDS, 'namespace', 'variable', 'property'];
 const PATH_MEMBER_KINDS: readonly ObjectKind[] = [...MEMBER_KINDS, ...TYPE_KINDS, 'namespace', 'variable'];
@@ -103,7 +104,7 @@ export class Resolver {
 
   /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
   private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
-    // Enclosing function scopes, innermost first (class bodies are not scopes for their methods).
+    // Enclosing function and namespace scopes, innermost first (class bodies are not scopes for their methods).
     let scope = from === module.moduleName ? '' : from;
     while (scope) {
       const scopeRefs = module.objects.get(scope);

@@ -99,6 +99,12 @@ function newTarget(w: Walker): CallTarget {
 /** Target of a call, or null when the call is an import (`require('x')`, `import('x')`). */
 function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number): CallTarget | null {
   w.down();
+  if (w.type() === 'await_expression') {
+    // `await f<T>(x)` parses as a call of `(await f)` with type arguments: the callee is f.
+    const target = awaitedCallee(w);
+    w.up();
+    return target;
+  }
   const type = w.type();
   let target: CallTarget = { form: 'dynamic' };
   if (type === 'identifier') {
@@ -110,18 +116,33 @@ function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, sta
   } else if (type === 'super') {
     target = { form: 'self', property: 'constructor', viaSuper: true };
   } else if (type === 'member_expression') {
-    const path = dottedPath(w);
-    if (path !== null) {
-      const dot = path.lastIndexOf('.');
-      const object = path.slice(0, dot);
-      const property = path.slice(dot + 1);
-      if (object === 'this') target = { form: 'self', property };
-      else if (object === 'super') target = { form: 'self', property, viaSuper: true };
-      else target = { form: 'member', object, property };
-    }
+    target = memberTarget(w);
   }
   w.up();
   return target;
+}
+
+/** The walker is on an `await_expression` callee; the target of its operand, left where it started. */
+function awaitedCallee(w: Walker): CallTarget {
+  let target: CallTarget = { form: 'dynamic' };
+  if (!w.down()) return target;
+  while (w.type() === 'await' || w.type() === 'comment') if (!w.next()) break;
+  const type = w.type();
+  if (type === 'identifier') target = { form: 'name', name: w.text() };
+  else if (type === 'member_expression') target = memberTarget(w);
+  w.up();
+  return target;
+}
+
+function memberTarget(w: Walker): CallTarget {
+  const path = dottedPath(w);
+  if (path === null) return { form: 'dynamic' };
+  const dot = path.lastIndexOf('.');
+  const object = path.slice(0, dot);
+  const property = path.slice(dot + 1);
+  if (object === 'this') return { form: 'self', property };
+  if (object === 'super') return { form: 'self', property, viaSuper: true };
+  return { form: 'member', object, property };
 }
 
 /**
