@@ -126,7 +126,13 @@ export type CallTarget =
   /** `foo()` */
   | { form: 'name'; name: string }
   /** `this.foo()` / `self.foo()` / `cls.foo()` / `super().foo()` */
-  | { form: 'self'; property: string; viaSuper?: boolean }
+  | {
+      form: 'self';
+      property: string;
+      viaSuper?: boolean;
+      /** Python `super(C, self).m()`: the class whose bases are searched, as written (else the enclosing class). */
+      superClass?: string;
+    }
   /** `ns.foo()` / `obj.foo()` / `a.b.foo()`: the receiver path as written when it is a plain dotted name. */
   | { form: 'member'; object: string; property: string }
   /** `new Foo()` (TS). Python instantiation is a `name` call. */

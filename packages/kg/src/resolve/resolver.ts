@@ -188,6 +188,12 @@ export class Resolver {
     return null;
   }
 
+  /** The class a dotted name denotes from a scope, or null when it is not (exactly) a class. */
+  private namedClass(module: ModuleSymbols, from: string, name: string): SymbolRef | null {
+    const target = this.lookupPath(module, from, name.split('.'));
+    return target?.type === 'object' && target.ref.kind === 'class' ? target.ref : null;
+  }
+
   private resolveCall(module: ModuleSymbols, call: RawCall): Target | null {
     const target = call.target;
     switch (target.form) {
@@ -198,7 +204,7 @@ export class Resolver {
       case 'member':
         return this.lookupPath(module, call.from, [...target.object.split('.'), target.property]);
       case 'self': {
-        const cls = this.enclosingClass(module, call.from);
+        const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
         if (target.viaSuper) {
           for (const baseId of this.table.bases.get(cls.id) ?? []) {
