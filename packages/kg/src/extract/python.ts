@@ -13,7 +13,8 @@
  * over the text (python/calls.ts) attributed to definitions by position.
  */
 import { countSyntaxErrors, parseSource } from './parse.js';
-import type { ExtractInput, ExtractResult, Extractor } from './types.js';
+import type { CallTarget, ExtractInput, ExtractResult, Extractor, RawCall } from './types.js';
+import { localNames } from './python/locals.js';
 import { setAllFromText } from './python/assignments.js';
 import { scanCalls, type CallSite } from './python/calls.js';
 import { Cursor } from './python/cursor.js';
@@ -86,29 +87,64 @@ export const extractPython: Extractor = (input: ExtractInput): ExtractResult => 
 function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: readonly ScopeStart[], moduleScope: Scope): void {
   const src = state.src;
   const stack: Scope[] = [moduleScope];
+  const starts: number[] = [0];
   let scope = moduleScope;
   let next = 0;
+  const locals = new Map<Scope, Set<string>>();
   for (const call of calls) {
     const at = call.paren;
     // Enter the scopes that start before this call, leaving those that ended before each starts.
     for (let entry = scopes[next]; entry !== undefined && entry.start <= at; entry = scopes[++next]) {
       while (entry.start >= scope.end) {
         stack.pop();
+        starts.pop();
         scope = stack[stack.length - 1] as Scope;
       }
       stack.push(entry.scope);
+      starts.push(entry.start);
       scope = entry.scope;
     }
     while (at >= scope.end) {
       stack.pop();
+      starts.pop();
       scope = stack[stack.length - 1] as Scope;
     }
     const target = call.target;
-    state.calls.push({ from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target });
+    const raw: RawCall = { from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target };
+    const first = firstName(target);
+    if (first !== null && boundInEnclosingFunction(state, stack, starts, first, locals)) raw.boundLocally = true;
+    state.calls.push(raw);
     if (target.form === 'member' && target.object === '__all__' && scope.kind === 'module') {
       allMethodCall(state, call.paren, target.property);
     }
   }
+}
+
+function firstName(target: CallTarget): string | null {
+  if (target.form === 'name') return target.name;
+  if (target.form !== 'member') return null;
+  const dot = target.object.indexOf('.');
+  return dot < 0 ? target.object : target.object.slice(0, dot);
+}
+
+/**
+ * Whether `name` is a local variable of one of the functions around the call
+ * (innermost first; class bodies are not scopes for the functions in them).
+ * Memoised per function.
+ */
+function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], starts: readonly number[], name: string, memo: Map<Scope, Set<string>>): boolean {
+  for (let i = stack.length - 1; i > 0; i--) {
+    const scope = stack[i] as Scope;
+    if (scope.kind !== 'function') continue;
+    let names = memo.get(scope);
+    if (names === undefined) {
+      const params = (state.objects[scope.objectIndex]?.params ?? []).map((p) => p.name);
+      names = localNames(state.src.text.slice(starts[i] as number, scope.end), params);
+      memo.set(scope, names);
+    }
+    if (names.has(name)) return true;
+  }
+  return false;
 }
 
 /** `__all__.extend([...])` / `__all__.append('x')` at module level; `paren` is the call's '('. */

@@ -142,6 +142,13 @@ export type CallTarget =
 
 export interface RawCall extends RefSite {
   target: CallTarget;
+  /**
+   * The callee's first name is a local variable of a function around the call
+   * (a parameter, assignment target, loop or catch variable, ...): it can only
+   * mean a definition nested in that function, never a module-level or
+   * imported one.
+   */
+  boundLocally?: true;
 }
 
 export interface RawHeritage extends RefSite {

@@ -102,9 +102,8 @@ export class Resolver {
     return binding.external ? { type: 'external', name: binding.external } : null;
   }
 
-  /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
-  private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
-    // Enclosing function and namespace scopes, innermost first (class bodies are not scopes for their methods).
+  /** A name defined in an enclosing function or namespace scope, innermost first (class bodies are not scopes for their methods). */
+  private lookupEnclosing(module: ModuleSymbols, from: string, name: string): Target | null {
     let scope = from === module.moduleName ? '' : from;
     while (scope) {
       const scopeRefs = module.objects.get(scope);
@@ -115,6 +114,13 @@ export class Resolver {
       const dot = scope.lastIndexOf('.');
       scope = dot < 0 ? '' : scope.slice(0, dot);
     }
+    return null;
+  }
+
+  /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
+  private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
+    const enclosing = this.lookupEnclosing(module, from, name);
+    if (enclosing) return enclosing;
     const refs = module.objects.get(name);
     if (refs && refs.length > 0) {
       return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'local' };
@@ -153,11 +159,15 @@ export class Resolver {
     return null;
   }
 
-  /** Resolve a dotted path (`a`, `ns.Foo`, `mod.sub.fn`) from a scope. */
-  private lookupPath(module: ModuleSymbols, from: string, segments: readonly string[]): Target | null {
+  /**
+   * Resolve a dotted path (`a`, `ns.Foo`, `mod.sub.fn`) from a scope. With
+   * `localOnly` (the first name is a local variable there) only definitions
+   * nested in the enclosing functions can be meant.
+   */
+  private lookupPath(module: ModuleSymbols, from: string, segments: readonly string[], localOnly = false): Target | null {
     const [first, ...rest] = segments;
     if (first === undefined) return null;
-    let target = this.lookupName(module, from, first);
+    let target = localOnly ? this.lookupEnclosing(module, from, first) : this.lookupName(module, from, first);
     for (const segment of rest) {
       if (!target) return null;
       if (target.type === 'external') return target;
@@ -198,11 +208,11 @@ export class Resolver {
     const target = call.target;
     switch (target.form) {
       case 'name':
-        return this.lookupName(module, call.from, target.name);
+        return call.boundLocally ? this.lookupEnclosing(module, call.from, target.name) : this.lookupName(module, call.from, target.name);
       case 'new':
-        return this.lookupPath(module, call.from, target.name.split('.'));
+        return this.lookupPath(module, call.from, target.name.split('.'), call.boundLocally === true);
       case 'member':
-        return this.lookupPath(module, call.from, [...target.object.split('.'), target.property]);
+        return this.lookupPath(module, call.from, [...target.object.split('.'), target.property], call.boundLocally === true);
       case 'self': {
         const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
@@ -276,7 +286,8 @@ export class Resolver {
       if (src && final) {
         out.calls.resolved += 1;
         out.relations.push({ src: src.id, dst: target.ref.id, kind: 'calls', filePath: file.path, line: call.line, resolution: target.resolution });
-      } else if (src && !starImport && target === null && call.target.form !== 'self' && this.nowhere(module, call, bound)) {
+      } else if (src && target === null && (call.boundLocally || (!starImport && call.target.form !== 'self' && this.nowhere(module, call, bound)))) {
+        // A local variable's call can only mean a definition in this file's enclosing functions: settled here too.
         out.calls.unresolved += 1;
       } else out.remaining.calls.push(call);
     }

@@ -1,6 +1,7 @@
 import type Parser from 'tree-sitter';
-import type { CallTarget, ImportBinding } from '../types.js';
-import type { ExtractContext, Site } from './context.js';
+import type { CallTarget, ImportBinding, RawCall } from '../types.js';
+import type { ExtractContext, Range, Site } from './context.js';
+import { localNames, type Locals } from './locals.js';
 import { unquote } from './source.js';
 import type { Walker } from './walker.js';
 
@@ -25,6 +26,7 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
   if (nodes.length === 0) return;
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
+  const locals = new Map<Range, Locals>();
   let next = 0;
   for (const node of nodes) {
     // Reading startIndex first is required: `cursor.reset(node)` takes the node from the
@@ -39,8 +41,36 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
     while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= start) stack.pop();
     const site = stack[stack.length - 1]?.site ?? moduleSite;
     const target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start);
-    if (target !== null) ctx.calls.push({ from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target });
+    if (target === null) continue;
+    const call: RawCall = { from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target };
+    const first = firstName(target);
+    if (first !== null && boundInEnclosingFunction(ctx, stack, first, start, locals)) call.boundLocally = true;
+    ctx.calls.push(call);
   }
+}
+
+function firstName(target: CallTarget): string | null {
+  const path = target.form === 'name' || target.form === 'new' ? target.name : target.form === 'member' ? target.object : null;
+  if (path === null) return null;
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
+}
+
+/** Whether `name` is a local variable of a function or method around the call (innermost first); locals are read once per function. */
+function boundInEnclosingFunction(ctx: ExtractContext, stack: readonly Range[], name: string, at: number, memo: Map<Range, Locals>): boolean {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const range = stack[i] as Range;
+    if (range.params === null) continue;
+    let locals = memo.get(range);
+    if (locals === undefined) {
+      locals = localNames(ctx.src.text.slice(range.start, range.end), range.params);
+      memo.set(range, locals);
+    }
+    if (locals.names.has(name)) return true;
+    const offset = at - range.start;
+    if (locals.blocks.get(name)?.some(([from, to]) => offset >= from && offset < to)) return true;
+  }
+  return false;
 }
 
 /**
