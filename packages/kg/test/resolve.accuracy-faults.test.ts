@@ -173,10 +173,17 @@ describe('Python calls', () => {
         'def ok():',
         '    f()',
         '',
+        '',
+        'def ok2(x,',
+        '        f=f):',
+        '    f()',
+        '',
       ].join('\n'),
     });
     for (const name of ['p1', 'p2', 'p3', 'p4', 'p5', 'p6']) expect(callsFrom(edges, `${name}@m.py`), name).toEqual([]);
     expect(callsFrom(edges, 'p7@m.py')).toEqual(['calls p7@m.py -> p7.f@m.py [local]']);
     expect(callsFrom(edges, 'ok@m.py')).toEqual(['calls ok@m.py -> f@m.py [local]']);
+    // `def g(f=f)` keeps the module function in reach under its own name (a shutdown-safe idiom)
+    expect(callsFrom(edges, 'ok2@m.py')).toEqual(['calls ok2@m.py -> f@m.py [local]']);
   });
 });

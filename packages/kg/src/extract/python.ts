@@ -87,32 +87,32 @@ export const extractPython: Extractor = (input: ExtractInput): ExtractResult => 
 function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: readonly ScopeStart[], moduleScope: Scope): void {
   const src = state.src;
   const stack: Scope[] = [moduleScope];
-  const starts: number[] = [0];
+  const bodies: number[] = [0];
   let scope = moduleScope;
   let next = 0;
   const locals = new Map<Scope, Set<string>>();
   for (const call of calls) {
     const at = call.paren;
-    // Enter the scopes that start before this call, leaving those that ended before each starts.
+    // Enter the scopes that start before this call, leaving those that ended before each bodies.
     for (let entry = scopes[next]; entry !== undefined && entry.start <= at; entry = scopes[++next]) {
       while (entry.start >= scope.end) {
         stack.pop();
-        starts.pop();
+        bodies.pop();
         scope = stack[stack.length - 1] as Scope;
       }
       stack.push(entry.scope);
-      starts.push(entry.start);
+      bodies.push(entry.body);
       scope = entry.scope;
     }
     while (at >= scope.end) {
       stack.pop();
-      starts.pop();
+      bodies.pop();
       scope = stack[stack.length - 1] as Scope;
     }
     const target = call.target;
     const raw: RawCall = { from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target };
     const first = firstName(target);
-    if (first !== null && boundInEnclosingFunction(state, stack, starts, first, locals)) raw.boundLocally = true;
+    if (first !== null && boundInEnclosingFunction(state, stack, bodies, first, locals)) raw.boundLocally = true;
     state.calls.push(raw);
     if (target.form === 'member' && target.object === '__all__' && scope.kind === 'module') {
       allMethodCall(state, call.paren, target.property);
@@ -132,14 +132,15 @@ function firstName(target: CallTarget): string | null {
  * (innermost first; class bodies are not scopes for the functions in them).
  * Memoised per function.
  */
-function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], starts: readonly number[], name: string, memo: Map<Scope, Set<string>>): boolean {
+function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], bodies: readonly number[], name: string, memo: Map<Scope, Set<string>>): boolean {
   for (let i = stack.length - 1; i > 0; i--) {
     const scope = stack[i] as Scope;
     if (scope.kind !== 'function') continue;
     let names = memo.get(scope);
     if (names === undefined) {
-      const params = (state.objects[scope.objectIndex]?.params ?? []).map((p) => p.name);
-      names = localNames(state.src.text.slice(starts[i] as number, scope.end), params);
+      // `def f(info=info)`: the parameter defaults to the module-level name, so calls through it still mean that.
+      const params = (state.objects[scope.objectIndex]?.params ?? []).filter((p) => p.default !== p.name).map((p) => p.name);
+      names = localNames(state.src.text.slice(bodies[i] as number, scope.end), params);
       memo.set(scope, names);
     }
     if (names.has(name)) return true;

@@ -37,7 +37,7 @@ function targetNames(list: string, out: Set<string>): void {
   }
 }
 
-/** The local variable names of the function whose text (header and body) is `text`, with parameter names `params`. */
+/** The local variable names of the function whose body text is `text`, with parameter names `params`. */
 export function localNames(text: string, params: readonly string[]): Set<string> {
   const names = new Set(params);
   for (const m of text.matchAll(ASSIGNMENT)) targetNames(m[1] as string, names);
