@@ -186,4 +186,42 @@ describe('Python calls', () => {
     // `def g(f=f)` keeps the module function in reach under its own name (a shutdown-safe idiom)
     expect(callsFrom(edges, 'ok2@m.py')).toEqual(['calls ok2@m.py -> f@m.py [local]']);
   });
+
+  it('resolves self.attr.m() through a single `self.attr = C()` in __init__, and x.m() on a parameter annotated x: C', () => {
+    const { edges, unresolved } = resolveRepo({
+      'svc.py': 'class Store:\n    def get(self):\n        pass\n\n\nclass Other:\n    def get(self):\n        pass\n',
+      'app.py': [
+        'from svc import Store, Other',
+        '',
+        '',
+        'class App:',
+        '    def __init__(self):',
+        '        self.store = Store()',
+        '        self.cache: Store = make()',
+        '        self.either = Store()',
+        '',
+        '    def run(self):',
+        '        self.store.get()',
+        '        self.cache.get()',
+        '        self.either.get()',
+        '',
+        '    def reset(self):',
+        '        self.either = Other()',
+        '',
+        '',
+        'def use(s: Store, o: "Other", u):',
+        '    s.get()',
+        '    o.get()',
+        '    u.get()',
+        '',
+      ].join('\n'),
+    });
+    expect(callsFrom(edges, 'App.run@app.py')).toEqual([
+      'calls App.run@app.py -> Store.get@svc.py [member]',
+      'calls App.run@app.py -> Store.get@svc.py [member]',
+    ]);
+    expect(callsFrom(edges, 'use@app.py')).toEqual(['calls use@app.py -> Other.get@svc.py [member]', 'calls use@app.py -> Store.get@svc.py [member]']);
+    // self.either is assigned in two methods (ambiguous) and u has no annotation: counted, not guessed
+    expect(unresolved['app.py']).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -113,6 +113,10 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
     const raw: RawCall = { from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target };
     const first = firstName(target);
     if (first !== null && boundInEnclosingFunction(state, stack, bodies, first, locals)) raw.boundLocally = true;
+    if (target.form === 'member') {
+      const cls = receiverClass(state, stack, bodies, target.object, raw.boundLocally === true);
+      if (cls !== null) raw.receiverClass = cls;
+    }
     state.calls.push(raw);
     if (target.form === 'member' && target.object === '__all__' && scope.kind === 'module') {
       allMethodCall(state, call.paren, target.property);
@@ -146,6 +150,42 @@ function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], bo
     if (names.has(name)) return true;
   }
   return false;
+}
+
+const SELF_ATTRIBUTE_ASSIGNMENT = (self: string, attribute: string): RegExp =>
+  new RegExp(String.raw`(?<![\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}.])${self}\s*\.\s*${attribute}\s*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)`, 'gu');
+
+/**
+ * The class of a member call's receiver when the code says it: `self.attr`
+ * in a method, when `__init__` assigns `self.attr = C(…)` and nothing else in
+ * the class assigns `self.attr`; or a parameter of the innermost function
+ * annotated with a plain class name. Null otherwise (never a guess).
+ */
+function receiverClass(state: Extraction, stack: readonly Scope[], bodies: readonly number[], object: string, boundLocally: boolean): string | null {
+  const fn = stack[stack.length - 1] as Scope;
+  if (fn.kind !== 'function') return null;
+  const dot = object.indexOf('.');
+  if (dot < 0) {
+    if (!boundLocally) return null;
+    const param = state.objects[fn.objectIndex]?.params?.find((p) => p.name === object);
+    return param?.type == null ? null : plainAnnotation(param.type);
+  }
+  const self = object.slice(0, dot);
+  const attribute = object.slice(dot + 1);
+  const owner = stack[stack.length - 2];
+  if (self !== fn.selfName || attribute.includes('.') || owner === undefined || owner.kind !== 'class') return null;
+  const cls = state.attributeClasses.get(owner.objectIndex)?.get(attribute);
+  if (cls == null) return null;
+  // Any other `self.attr = …` in the class (another method) makes it ambiguous.
+  const classText = state.src.text.slice(bodies[bodies.length - 2] as number, owner.end);
+  const assignments = [...classText.matchAll(SELF_ATTRIBUTE_ASSIGNMENT(self, attribute))].length;
+  return assignments === 1 ? cls : null;
+}
+
+/** A parameter annotation that names one class: `C`, `mod.C`, `"C"`. */
+function plainAnnotation(annotation: string): string | null {
+  const text = annotation.trim().replace(/^(['"])(.*)\1$/su, '$2').trim();
+  return /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*$/u.test(text) ? text : null;
 }
 
 /** `__all__.extend([...])` / `__all__.append('x')` at module level; `paren` is the call's '('. */

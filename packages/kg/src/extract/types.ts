@@ -149,6 +149,13 @@ export interface RawCall extends RefSite {
    * imported one.
    */
   boundLocally?: true;
+  /**
+   * Python member calls whose receiver's class is known from the code around
+   * them: `self.attr.m()` after a single `self.attr = C(…)` in `__init__`, or
+   * `x.m()` on a parameter annotated `x: C`. The class as written (`C`,
+   * `mod.C`), resolved from the call's scope; `m` must be one of its members.
+   */
+  receiverClass?: string;
 }
 
 export interface RawHeritage extends RefSite {

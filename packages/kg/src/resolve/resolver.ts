@@ -211,8 +211,15 @@ export class Resolver {
         return call.boundLocally ? this.lookupEnclosing(module, call.from, target.name) : this.lookupName(module, call.from, target.name);
       case 'new':
         return this.lookupPath(module, call.from, target.name.split('.'), call.boundLocally === true);
-      case 'member':
+      case 'member': {
+        if (call.receiverClass !== undefined) {
+          // The receiver's class is known (an `__init__` assignment, an annotation): a member of that class, or nothing.
+          const cls = this.namedClass(module, call.from, call.receiverClass);
+          const found = cls && this.lookupMember(cls, target.property, MEMBER_KINDS);
+          return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+        }
         return this.lookupPath(module, call.from, [...target.object.split('.'), target.property], call.boundLocally === true);
+      }
       case 'self': {
         const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
@@ -286,8 +293,14 @@ export class Resolver {
       if (src && final) {
         out.calls.resolved += 1;
         out.relations.push({ src: src.id, dst: target.ref.id, kind: 'calls', filePath: file.path, line: call.line, resolution: target.resolution });
-      } else if (src && target === null && (call.boundLocally || (!starImport && call.target.form !== 'self' && this.nowhere(module, call, bound)))) {
+      } else if (
+        src &&
+        target === null &&
+        call.receiverClass === undefined &&
+        (call.boundLocally || (!starImport && call.target.form !== 'self' && this.nowhere(module, call, bound)))
+      ) {
         // A local variable's call can only mean a definition in this file's enclosing functions: settled here too.
+        // A call with a known receiver class waits for the global pass (the class may be imported).
         out.calls.unresolved += 1;
       } else out.remaining.calls.push(call);
     }
