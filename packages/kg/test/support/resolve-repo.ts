@@ -11,10 +11,12 @@ import { writeRepo } from '../../../../test/support/repo.js';
 export function resolveRepo(files: Record<string, string>) {
   const root = writeRepo(files);
   const walk = walkRepository(root);
-  const map = new ModuleMap({ root, ...walk });
+  // Object.assign, not literals: the walk and parse-job shapes grow fields (root, size, limits) this helper passes through.
+  const treeRoot = (walk as { root?: string }).root ?? root;
+  const map = new ModuleMap(Object.assign({ root: treeRoot }, walk));
   const parsed: ParsedFile[] = [];
   for (const f of walk.files) {
-    const outcome = parseFile({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: map.moduleName(f.path), mtimeMs: f.mtimeMs });
+    const outcome = parseFile(Object.assign({ moduleName: map.moduleName(f.path), root: treeRoot, maxBytes: 1024 * 1024 }, f));
     if (outcome.ok) parsed.push(outcome.file);
   }
   const table = new SymbolTable();
