@@ -13,7 +13,8 @@
  * over the text (python/calls.ts) attributed to definitions by position.
  */
 import { countSyntaxErrors, parseSource } from './parse.js';
-import type { ExtractInput, ExtractResult, Extractor } from './types.js';
+import type { CallTarget, ExtractInput, ExtractResult, Extractor, RawCall } from './types.js';
+import { localNames } from './python/locals.js';
 import { setAllFromText } from './python/assignments.js';
 import { scanCalls, type CallSite } from './python/calls.js';
 import { Cursor } from './python/cursor.js';
@@ -86,29 +87,105 @@ export const extractPython: Extractor = (input: ExtractInput): ExtractResult => 
 function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: readonly ScopeStart[], moduleScope: Scope): void {
   const src = state.src;
   const stack: Scope[] = [moduleScope];
+  const bodies: number[] = [0];
   let scope = moduleScope;
   let next = 0;
+  const locals = new Map<Scope, Set<string>>();
   for (const call of calls) {
     const at = call.paren;
-    // Enter the scopes that start before this call, leaving those that ended before each starts.
+    // Enter the scopes that start before this call, leaving those that ended before each bodies.
     for (let entry = scopes[next]; entry !== undefined && entry.start <= at; entry = scopes[++next]) {
       while (entry.start >= scope.end) {
         stack.pop();
+        bodies.pop();
         scope = stack[stack.length - 1] as Scope;
       }
       stack.push(entry.scope);
+      bodies.push(entry.body);
       scope = entry.scope;
     }
     while (at >= scope.end) {
       stack.pop();
+      bodies.pop();
       scope = stack[stack.length - 1] as Scope;
     }
     const target = call.target;
-    state.calls.push({ from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target });
+    const raw: RawCall = { from: scope.qualName, fromKind: scope.objectKind, line: src.lineAt(call.start), target };
+    const first = firstName(target);
+    if (first !== null && boundInEnclosingFunction(state, stack, bodies, first, locals)) raw.boundLocally = true;
+    if (target.form === 'member') {
+      const cls = receiverClass(state, stack, bodies, target.object, raw.boundLocally === true);
+      if (cls !== null) raw.receiverClass = cls;
+    }
+    state.calls.push(raw);
     if (target.form === 'member' && target.object === '__all__' && scope.kind === 'module') {
       allMethodCall(state, call.paren, target.property);
     }
   }
+}
+
+function firstName(target: CallTarget): string | null {
+  if (target.form === 'name') return target.name;
+  if (target.form !== 'member') return null;
+  const dot = target.object.indexOf('.');
+  return dot < 0 ? target.object : target.object.slice(0, dot);
+}
+
+/**
+ * Whether `name` is a local variable of one of the functions around the call
+ * (innermost first; class bodies are not scopes for the functions in them).
+ * Memoised per function.
+ */
+function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], bodies: readonly number[], name: string, memo: Map<Scope, Set<string>>): boolean {
+  for (let i = stack.length - 1; i > 0; i--) {
+    const scope = stack[i] as Scope;
+    if (scope.kind !== 'function') continue;
+    let names = memo.get(scope);
+    if (names === undefined) {
+      // `def f(info=info)`: the parameter defaults to the module-level name, so calls through it still mean that.
+      const params = (state.objects[scope.objectIndex]?.params ?? []).filter((p) => p.default !== p.name).map((p) => p.name);
+      names = localNames(state.src.text.slice(bodies[i] as number, scope.end), params);
+      memo.set(scope, names);
+    }
+    if (names.has(name)) return true;
+  }
+  return false;
+}
+
+const SELF_ATTRIBUTE_ASSIGNMENT = (self: string, attribute: string): RegExp =>
+  new RegExp(String.raw`(?<![\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}.])${self}\s*\.\s*${attribute}\s*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)`, 'gu');
+
+/**
+ * The class of a member call's receiver when the code says it: `self.attr`
+ * in a method, when `__init__` assigns `self.attr = C(…)` and nothing else in
+ * the class assigns `self.attr`; or a parameter of the innermost function
+ * annotated with a plain class name. Null otherwise (never a guess).
+ */
+function receiverClass(state: Extraction, stack: readonly Scope[], bodies: readonly number[], object: string, boundLocally: boolean): string | null {
+  const fn = stack[stack.length - 1] as Scope;
+  if (fn.kind !== 'function') return null;
+  const dot = object.indexOf('.');
+  if (dot < 0) {
+    if (!boundLocally) return null;
+    const param = state.objects[fn.objectIndex]?.params?.find((p) => p.name === object);
+    return param?.type == null ? null : plainAnnotation(param.type);
+  }
+  const self = object.slice(0, dot);
+  const attribute = object.slice(dot + 1);
+  const owner = stack[stack.length - 2];
+  if (self !== fn.selfName || attribute.includes('.') || owner === undefined || owner.kind !== 'class') return null;
+  const cls = state.attributeClasses.get(owner.objectIndex)?.get(attribute);
+  if (cls == null) return null;
+  // Any other `self.attr = …` in the class (another method) makes it ambiguous.
+  const classText = state.src.text.slice(bodies[bodies.length - 2] as number, owner.end);
+  const assignments = [...classText.matchAll(SELF_ATTRIBUTE_ASSIGNMENT(self, attribute))].length;
+  return assignments === 1 ? cls : null;
+}
+
+/** A parameter annotation that names one class: `C`, `mod.C`, `"C"`. */
+function plainAnnotation(annotation: string): string | null {
+  const text = annotation.trim().replace(/^(['"])(.*)\1$/su, '$2').trim();
+  return /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*$/u.test(text) ? text : null;
 }
 
 /** `__all__.extend([...])` / `__all__.append('x')` at module level; `paren` is the call's '('. */

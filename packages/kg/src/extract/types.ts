@@ -126,7 +126,13 @@ export type CallTarget =
   /** `foo()` */
   | { form: 'name'; name: string }
   /** `this.foo()` / `self.foo()` / `cls.foo()` / `super().foo()` */
-  | { form: 'self'; property: string; viaSuper?: boolean }
+  | {
+      form: 'self';
+      property: string;
+      viaSuper?: boolean;
+      /** Python `super(C, self).m()`: the class whose bases are searched, as written (else the enclosing class). */
+      superClass?: string;
+    }
   /** `ns.foo()` / `obj.foo()` / `a.b.foo()`: the receiver path as written when it is a plain dotted name. */
   | { form: 'member'; object: string; property: string }
   /** `new Foo()` (TS). Python instantiation is a `name` call. */
@@ -136,6 +142,20 @@ export type CallTarget =
 
 export interface RawCall extends RefSite {
   target: CallTarget;
+  /**
+   * The callee's first name is a local variable of a function around the call
+   * (a parameter, assignment target, loop or catch variable, ...): it can only
+   * mean a definition nested in that function, never a module-level or
+   * imported one.
+   */
+  boundLocally?: true;
+  /**
+   * Python member calls whose receiver's class is known from the code around
+   * them: `self.attr.m()` after a single `self.attr = C(…)` in `__init__`, or
+   * `x.m()` on a parameter annotated `x: C`. The class as written (`C`,
+   * `mod.C`), resolved from the call's scope; `m` must be one of its members.
+   */
+  receiverClass?: string;
 }
 
 export interface RawHeritage extends RefSite {

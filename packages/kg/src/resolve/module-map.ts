@@ -33,12 +33,12 @@ interface TsconfigPaths {
 }
 
 const TS_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-const JS_TO_TS: Record<string, string[]> = {
-  '.js': ['.ts', '.tsx', '.d.ts', '.js', '.jsx'],
-  '.jsx': ['.tsx', '.jsx'],
-  '.mjs': ['.mts', '.d.mts', '.mjs'],
-  '.cjs': ['.cts', '.d.cts', '.cjs'],
-};
+const JS_TO_TS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['.js', ['.ts', '.tsx', '.d.ts', '.js', '.jsx']],
+  ['.jsx', ['.tsx', '.jsx']],
+  ['.mjs', ['.mts', '.d.mts', '.mjs']],
+  ['.cjs', ['.cts', '.d.cts', '.cjs']],
+]);
 
 const posixJoin = (...parts: string[]) => path.posix.normalize(path.posix.join(...parts)).replace(/^\.\//, '');
 const dirOf = (p: string) => {
@@ -160,7 +160,7 @@ export class ModuleMap {
   /** `base` without extension or with a JS extension → the TS source file, or an index file. */
   private probeTs(base: string): string | null {
     const ext = path.posix.extname(base);
-    const swaps = JS_TO_TS[ext];
+    const swaps = JS_TO_TS.get(ext);
     if (swaps) {
       const stem = base.slice(0, -ext.length);
       for (const candidate of swaps) if (this.fileSet.has(stem + candidate)) return stem + candidate;
@@ -248,6 +248,30 @@ export class ModuleMap {
     const base = packageParts.slice(0, packageParts.length - up);
     if (specifier) base.push(...specifier.split('.'));
     return base.join('.');
+  }
+
+  /**
+   * The file an import statement makes the interpreter load, for the `imports`
+   * edge: `from X import name` loads the submodule X.name when it is a file
+   * (pass `name`), else X; `import a.b.c` loads a.b.c. A dotted name that is
+   * not a file itself (`import os.path`: an attribute os sets) falls back to
+   * its deepest prefix that is one, since that module is what runs.
+   */
+  resolvePythonImport(fromFile: string, specifier: string, level: number, name: string | null): ResolvedImport {
+    const absolute = this.absolutePythonName(fromFile, specifier, level);
+    const resolution = level > 0 ? 'relative' : 'absolute';
+    if (absolute !== null && name !== null && name !== '*') {
+      const submodule = this.pythonModuleFile(absolute ? `${absolute}.${name}` : name);
+      if (submodule) return { path: submodule, resolution };
+    }
+    const direct = this.resolvePython(fromFile, specifier, level);
+    if (!('external' in direct) || absolute === null) return direct;
+    const parts = absolute.split('.');
+    for (let n = parts.length - 1; n > 0; n -= 1) {
+      const file = this.pythonModuleFile(parts.slice(0, n).join('.'));
+      if (file) return { path: file, resolution };
+    }
+    return direct;
   }
 
   resolvePython(fromFile: string, specifier: string, level: number): ResolvedImport {

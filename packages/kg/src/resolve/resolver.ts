@@ -1,7 +1,7 @@
 import type { ObjectKind, RawCall, RawHeritage, RawTypeRef, RefSite } from '../extract/types.js';
 import type { KgObject, KgRelation, ParsedFile, Resolution } from '../model.js';
 import { externalModuleObject } from '../index/objects.js';
-import type { FileImports } from './bindings.js';
+import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
 
@@ -44,7 +44,8 @@ export interface ResolvedFile {
 const CALLABLE: readonly ObjectKind[] = ['function', 'class', 'method'];
 const TYPE_KINDS: readonly ObjectKind[] = ['class', 'interface', 'type', 'enum'];
 const MEMBER_KINDS: readonly ObjectKind[] = ['method', 'property', 'function', 'class'];
-const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method']);
+/** Objects whose body is a scope for the names defined in it (a TS namespace's members see each other). */
+const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method', 'namespace']);
 /** When one name has several kinds (TS declaration merging), the one a reference most likely means. */
 const EXPORT_PREFERENCE: readonly ObjectKind[] = [...CALLABLE, ...TYPE_KINDS, 'namespace', 'variable', 'property'];
 const PATH_MEMBER_KINDS: readonly ObjectKind[] = [...MEMBER_KINDS, ...TYPE_KINDS, 'namespace', 'variable'];
@@ -80,7 +81,7 @@ export class Resolver {
     if (refs && refs.length > 0) {
       return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'import' };
     }
-    const binding = module.bindings.names[name];
+    const binding = bindingOf(module.bindings, name);
     if (binding) return this.followBinding(binding, depth + 1, seen);
     if (module.language === 'py') {
       const submodule = this.map?.pythonModuleFile(`${module.moduleName}.${name}`);
@@ -101,9 +102,8 @@ export class Resolver {
     return binding.external ? { type: 'external', name: binding.external } : null;
   }
 
-  /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
-  private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
-    // Enclosing function scopes, innermost first (class bodies are not scopes for their methods).
+  /** A name defined in an enclosing function or namespace scope, innermost first (class bodies are not scopes for their methods). */
+  private lookupEnclosing(module: ModuleSymbols, from: string, name: string): Target | null {
     let scope = from === module.moduleName ? '' : from;
     while (scope) {
       const scopeRefs = module.objects.get(scope);
@@ -114,11 +114,18 @@ export class Resolver {
       const dot = scope.lastIndexOf('.');
       scope = dot < 0 ? '' : scope.slice(0, dot);
     }
+    return null;
+  }
+
+  /** Resolve the first segment of a name as seen from the scope `from` in `module`. */
+  private lookupName(module: ModuleSymbols, from: string, name: string): Target | null {
+    const enclosing = this.lookupEnclosing(module, from, name);
+    if (enclosing) return enclosing;
     const refs = module.objects.get(name);
     if (refs && refs.length > 0) {
       return { type: 'object', ref: pick(refs, EXPORT_PREFERENCE) ?? (refs[0] as SymbolRef), resolution: 'local' };
     }
-    const binding = module.bindings.names[name];
+    const binding = bindingOf(module.bindings, name);
     if (binding) {
       const target = this.followBinding(binding, 0);
       if (target && target.type !== 'external') return { ...target, resolution: 'import' };
@@ -152,11 +159,15 @@ export class Resolver {
     return null;
   }
 
-  /** Resolve a dotted path (`a`, `ns.Foo`, `mod.sub.fn`) from a scope. */
-  private lookupPath(module: ModuleSymbols, from: string, segments: readonly string[]): Target | null {
+  /**
+   * Resolve a dotted path (`a`, `ns.Foo`, `mod.sub.fn`) from a scope. With
+   * `localOnly` (the first name is a local variable there) only definitions
+   * nested in the enclosing functions can be meant.
+   */
+  private lookupPath(module: ModuleSymbols, from: string, segments: readonly string[], localOnly = false): Target | null {
     const [first, ...rest] = segments;
     if (first === undefined) return null;
-    let target = this.lookupName(module, from, first);
+    let target = localOnly ? this.lookupEnclosing(module, from, first) : this.lookupName(module, from, first);
     for (const segment of rest) {
       if (!target) return null;
       if (target.type === 'external') return target;
@@ -187,17 +198,30 @@ export class Resolver {
     return null;
   }
 
+  /** The class a dotted name denotes from a scope, or null when it is not (exactly) a class. */
+  private namedClass(module: ModuleSymbols, from: string, name: string): SymbolRef | null {
+    const target = this.lookupPath(module, from, name.split('.'));
+    return target?.type === 'object' && target.ref.kind === 'class' ? target.ref : null;
+  }
+
   private resolveCall(module: ModuleSymbols, call: RawCall): Target | null {
     const target = call.target;
     switch (target.form) {
       case 'name':
-        return this.lookupName(module, call.from, target.name);
+        return call.boundLocally ? this.lookupEnclosing(module, call.from, target.name) : this.lookupName(module, call.from, target.name);
       case 'new':
-        return this.lookupPath(module, call.from, target.name.split('.'));
-      case 'member':
-        return this.lookupPath(module, call.from, [...target.object.split('.'), target.property]);
+        return this.lookupPath(module, call.from, target.name.split('.'), call.boundLocally === true);
+      case 'member': {
+        if (call.receiverClass !== undefined) {
+          // The receiver's class is known (an `__init__` assignment, an annotation): a member of that class, or nothing.
+          const cls = this.namedClass(module, call.from, call.receiverClass);
+          const found = cls && this.lookupMember(cls, target.property, MEMBER_KINDS);
+          return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+        }
+        return this.lookupPath(module, call.from, [...target.object.split('.'), target.property], call.boundLocally === true);
+      }
       case 'self': {
-        const cls = this.enclosingClass(module, call.from);
+        const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
         if (target.viaSuper) {
           for (const baseId of this.table.bases.get(cls.id) ?? []) {
@@ -269,7 +293,14 @@ export class Resolver {
       if (src && final) {
         out.calls.resolved += 1;
         out.relations.push({ src: src.id, dst: target.ref.id, kind: 'calls', filePath: file.path, line: call.line, resolution: target.resolution });
-      } else if (src && !starImport && target === null && call.target.form !== 'self' && this.nowhere(module, call, bound)) {
+      } else if (
+        src &&
+        target === null &&
+        call.receiverClass === undefined &&
+        (call.boundLocally || (!starImport && call.target.form !== 'self' && this.nowhere(module, call, bound)))
+      ) {
+        // A local variable's call can only mean a definition in this file's enclosing functions: settled here too.
+        // A call with a known receiver class waits for the global pass (the class may be imported).
         out.calls.unresolved += 1;
       } else out.remaining.calls.push(call);
     }

@@ -1,6 +1,7 @@
 import type { Sql } from '@agentlane/store';
 import type { Language, ObjectKind } from '../extract/types.js';
 import type { KgObject, ModuleBindings, ParsedFile } from '../model.js';
+import { normalizeBindings } from './bindings.js';
 
 export interface SymbolRef {
   id: string;
@@ -45,7 +46,7 @@ export class SymbolTable {
     objects: readonly Pick<KgObject, 'id' | 'kind' | 'qualifiedName' | 'metadata'>[],
     bindings: ModuleBindings,
   ): ModuleSymbols {
-    const module: ModuleSymbols = { path, language, moduleName, moduleId: '', objects: new Map(), defaultExport: null, bindings };
+    const module: ModuleSymbols = { path, language, moduleName, moduleId: '', objects: new Map(), defaultExport: null, bindings: normalizeBindings(bindings) };
     for (const object of objects) {
       const ref: SymbolRef = { id: object.id, kind: object.kind, qualifiedName: object.qualifiedName, filePath: path };
       this.byId.set(object.id, ref);

@@ -132,10 +132,12 @@ export function handleAssignment(state: Extraction, c: Cursor, scope: Scope): vo
 
   if (scope.initOf !== null) {
     const type = annotation === null ? null : src.compact(annotation.start, annotation.end);
+    const instanceOf = type !== null ? plainClassName(type) : value === null ? null : constructedClass(src.slice(value.start, value.end));
     for (const target of targets) {
       const m = target.type === 'attribute' ? SELF_ATTRIBUTE.exec(src.slice(target.start, target.end)) : null;
       if (m === null || m[1] !== scope.selfName) continue;
       state.addField(scope.initOf, field(m[2] as string, type, preview, ['instance']));
+      recordAttributeClass(state, scope.initOf.objectIndex, m[2] as string, instanceOf);
     }
     return;
   }
@@ -298,4 +300,35 @@ function functionalFields(args: SyntaxNode[]): Field[] {
     add(name, compactText(text(value)));
   }
   return fields;
+}
+
+const PLAIN_CLASS = new RegExp(String.raw`^(${ID}(?:\s*\.\s*${ID})*)$`, 'u');
+const CONSTRUCTOR_CALL = new RegExp(String.raw`^(${ID}(?:\s*\.\s*${ID})*)\s*\(`, 'u');
+
+/** `C`, `mod.C`, `"C"` → the dotted name; anything else (unions, generics, Optional) → null. */
+function plainClassName(annotation: string): string | null {
+  const text = annotation.trim().replace(/^(['"])(.*)\1$/su, '$2').trim();
+  const m = PLAIN_CLASS.exec(text);
+  return m === null ? null : (m[1] as string).replace(/\s+/g, '');
+}
+
+/** `C(…)` / `mod.C(…)` as the whole value → `C` / `mod.C`; null for anything else (`C().x`, `C() or D()`). */
+function constructedClass(value: string): string | null {
+  const m = CONSTRUCTOR_CALL.exec(value);
+  if (m === null) return null;
+  let depth = 0;
+  for (let i = m[0].length - 1; i < value.length; i++) {
+    const c = value[i];
+    if (c === '(' || c === '[' || c === '{') depth += 1;
+    else if ((c === ')' || c === ']' || c === '}') && --depth === 0) return i === value.trimEnd().length - 1 ? (m[1] as string).replace(/\s+/g, '') : null;
+    else if (c === "'" || c === '"') return null; // strings could hide brackets: not worth reading
+  }
+  return null;
+}
+
+/** One `self.attr = …` in `__init__`: a second assignment makes the attribute's class unknown. */
+function recordAttributeClass(state: Extraction, classIndex: number, attribute: string, cls: string | null): void {
+  let attributes = state.attributeClasses.get(classIndex);
+  if (attributes === undefined) state.attributeClasses.set(classIndex, (attributes = new Map()));
+  attributes.set(attribute, attributes.has(attribute) ? null : cls);
 }

@@ -94,6 +94,8 @@ function wordKind(s: string, start: number, end: number): Word {
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
 /** Numeric literals; a '.' after one starts an attribute (`1.5e10.hex()`). */
 const NUMBER = /0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJlL]?/y;
+/** The arguments of a two-argument `super(C, self)` (C a dotted name), comments and line breaks aside. */
+const SUPER_ARGUMENTS = /^\s*([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\s*\.\s*[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*)\s*,\s*[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*\s*,?\s*$/u;
 const ID_START = /[\p{L}\p{Nl}_]/u;
 const ID_REST = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\u00B7\u0387\u1369-\u1371\u19DA]*/uy;
 
@@ -114,9 +116,11 @@ interface Saved {
   chainStart: number;
   chainOnExpr: boolean;
   chainOnSuper: boolean;
+  chainSuperClass: string | null;
   definitionName: boolean;
   lastPrimary: number;
   lastWasSuperClose: boolean;
+  lastSuperClass: string | null;
 }
 
 /** Tokenizer state; one per file. */
@@ -143,6 +147,10 @@ class Scanner {
   /** Start of the primary a closing bracket / string just ended. */
   private lastPrimary = 0;
   private lastWasSuperClose = false;
+  /** The class named by the `super(C, self)` that just closed; null for `super()`. */
+  private lastSuperClass: string | null = null;
+  /** The class named by the two-argument `super(C, self)` the chain hangs off. */
+  private chainSuperClass: string | null = null;
   /** Inside the pattern of a `case` clause. */
   private casePattern = false;
 
@@ -340,6 +348,7 @@ class Scanner {
     if (this.prev === Tok.Close || this.prev === Tok.String || this.prev === Tok.Number || this.prev === Tok.Constant) {
       // `f().x`, `a[0].x`, `"".join`: the chain's receiver is an expression starting at lastPrimary.
       this.chainOnSuper = this.lastWasSuperClose;
+      this.chainSuperClass = this.lastWasSuperClose ? this.lastSuperClass : null;
       this.chainOnExpr = true;
       this.chainLength = 0;
       this.chainStart = this.lastPrimary;
@@ -359,7 +368,10 @@ class Scanner {
       start = this.chainStart;
       const length = this.chainLength;
       if (this.chainOnExpr) {
-        target = this.chainOnSuper && length === 1 ? { form: 'self', property: this.part(0), viaSuper: true } : { form: 'dynamic' };
+        if (this.chainOnSuper && length === 1) {
+          target = { form: 'self', property: this.part(0), viaSuper: true };
+          if (this.chainSuperClass !== null) target.superClass = this.chainSuperClass;
+        } else target = { form: 'dynamic' };
       } else if (length === 1) {
         const name = this.part(0);
         target = { form: 'name', name };
@@ -379,7 +391,19 @@ class Scanner {
   }
 
   private close(open: Bracket, at: number): void {
-    this.lastWasSuperClose = open.superCall && this.prevEnd === open.at + 1 && this.prev === Tok.None;
+    this.lastWasSuperClose = false;
+    this.lastSuperClass = null;
+    if (open.superCall) {
+      if (this.prevEnd === open.at + 1 && this.prev === Tok.None) this.lastWasSuperClose = true;
+      else {
+        // `super(C, self)`: the MRO after C, seen from self.
+        const m = SUPER_ARGUMENTS.exec(this.s.slice(open.at + 1, at));
+        if (m !== null) {
+          this.lastWasSuperClose = true;
+          this.lastSuperClass = (m[1] as string).replace(/\s+/g, '');
+        }
+      }
+    }
     this.lastPrimary = open.primary;
     this.prev = Tok.Close;
     this.prevEnd = at + 1;
@@ -508,9 +532,11 @@ class Scanner {
       chainStart: this.chainStart,
       chainOnExpr: this.chainOnExpr,
       chainOnSuper: this.chainOnSuper,
+      chainSuperClass: this.chainSuperClass,
       definitionName: this.definitionName,
       lastPrimary: this.lastPrimary,
       lastWasSuperClose: this.lastWasSuperClose,
+      lastSuperClass: this.lastSuperClass,
     };
   }
 
@@ -522,9 +548,11 @@ class Scanner {
     this.chainStart = saved.chainStart;
     this.chainOnExpr = saved.chainOnExpr;
     this.chainOnSuper = saved.chainOnSuper;
+    this.chainSuperClass = saved.chainSuperClass;
     this.definitionName = saved.definitionName;
     this.lastPrimary = saved.lastPrimary;
     this.lastWasSuperClose = saved.lastWasSuperClose;
+    this.lastSuperClass = saved.lastSuperClass;
   }
 }
 

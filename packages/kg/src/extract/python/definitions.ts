@@ -42,7 +42,8 @@ function calleeOf(decorator: string): string {
   return (decorator.slice(1).split('(')[0] ?? '').replace(/\s+/g, '');
 }
 
-const DECORATOR_MODIFIERS: Readonly<Record<string, readonly string[]>> = {
+const DECORATOR_MODIFIERS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
   staticmethod: ['staticmethod'],
   classmethod: ['classmethod'],
   property: ['property'],
@@ -54,13 +55,14 @@ const DECORATOR_MODIFIERS: Readonly<Record<string, readonly string[]>> = {
   abstractclassmethod: ['abstract', 'classmethod'],
   abstractstaticmethod: ['abstract', 'staticmethod'],
   overload: ['overload'],
-};
+  }),
+);
 
 /** Modifiers implied by a function's decorators, in decorator order, without repeats. */
 export function functionModifiers(decorators: readonly string[], isAsync: boolean): string[] {
   const modifiers: string[] = isAsync ? ['async'] : [];
   for (const decorator of decorators) {
-    for (const modifier of DECORATOR_MODIFIERS[decoratorName(decorator)] ?? []) {
+    for (const modifier of DECORATOR_MODIFIERS.get(decoratorName(decorator)) ?? []) {
       if (!modifiers.includes(modifier)) modifiers.push(modifier);
     }
   }

@@ -86,7 +86,8 @@ function closingQuote(text: string, from: number, quote: string): number {
   return -1;
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
   '\n': '',
   '\\': '\\',
   "'": "'",
@@ -98,7 +99,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   r: '\r',
   t: '\t',
   v: '\v',
-};
+  }),
+);
 
 /** Python's str escape sequences; unknown escapes keep their backslash, as Python does. */
 export function decodeEscapes(body: string): string {
@@ -106,7 +108,7 @@ export function decodeEscapes(body: string): string {
   return body.replace(
     /\\(\n|[\\'"abfnrtv]|[0-7]{1,3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\}|.)/gs,
     (whole, esc: string) => {
-      const simple = SIMPLE_ESCAPES[esc];
+      const simple = SIMPLE_ESCAPES.get(esc);
       if (simple !== undefined) return simple;
       const kind = esc[0] as string;
       if (kind >= '0' && kind <= '7') return String.fromCodePoint(parseInt(esc, 8));

@@ -39,6 +39,12 @@ export class Extraction {
   readonly calls: RawCall[] = [];
   readonly heritage: RawHeritage[] = [];
   readonly typeRefs: RawTypeRef[] = [];
+  /**
+   * Per class (object index): instance attribute → the class its `__init__`
+   * assigns it an instance of (`self.attr = C(…)` / `self.attr: C = …`), null
+   * when it is assigned more than once there.
+   */
+  readonly attributeClasses = new Map<number, Map<string, string | null>>();
   /** `__all__` names seen so far; null until an `__all__` binding is seen. */
   allNames: string[] | null = null;
   /** Set when some `__all__` binding is not a literal: the list cannot be known statically. */

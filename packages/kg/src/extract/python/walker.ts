@@ -68,6 +68,8 @@ interface Decorators {
 /** A definition scope and where it starts, for attributing calls afterwards. */
 export interface ScopeStart {
   start: number;
+  /** Where the body starts (after the header). */
+  body: number;
   scope: Scope;
 }
 
@@ -234,7 +236,7 @@ export class StatementWalker {
       initOf: isInit ? scope : null,
       selfName: params.params[0]?.name ?? null,
     };
-    this.scopes.push({ start, scope: inner });
+    this.scopes.push({ start, body: bodyStart, scope: inner });
     const { params: list, typeStarts } = params;
     for (let p = 0; p < list.length; p++) {
       const type = (list[p] as { type: string | null }).type;
@@ -302,7 +304,7 @@ export class StatementWalker {
       initOf: null,
       selfName: null,
     };
-    this.scopes.push({ start, scope: inner });
+    this.scopes.push({ start, body: bodyStart, scope: inner });
     if (hasBody) this.body(inner, typeOnly);
     c.parent();
   }

@@ -1,6 +1,7 @@
 import type Parser from 'tree-sitter';
-import type { CallTarget, ImportBinding } from '../types.js';
-import type { ExtractContext, Site } from './context.js';
+import type { CallTarget, ImportBinding, RawCall } from '../types.js';
+import type { ExtractContext, Range, Site } from './context.js';
+import { localNames, type Locals } from './locals.js';
 import { unquote } from './source.js';
 import type { Walker } from './walker.js';
 
@@ -25,6 +26,7 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
   if (nodes.length === 0) return;
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
+  const locals = new Map<Range, Locals>();
   let next = 0;
   for (const node of nodes) {
     // Reading startIndex first is required: `cursor.reset(node)` takes the node from the
@@ -39,8 +41,36 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
     while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= start) stack.pop();
     const site = stack[stack.length - 1]?.site ?? moduleSite;
     const target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start);
-    if (target !== null) ctx.calls.push({ from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target });
+    if (target === null) continue;
+    const call: RawCall = { from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target };
+    const first = firstName(target);
+    if (first !== null && boundInEnclosingFunction(ctx, stack, first, start, locals)) call.boundLocally = true;
+    ctx.calls.push(call);
   }
+}
+
+function firstName(target: CallTarget): string | null {
+  const path = target.form === 'name' || target.form === 'new' ? target.name : target.form === 'member' ? target.object : null;
+  if (path === null) return null;
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
+}
+
+/** Whether `name` is a local variable of a function or method around the call (innermost first); locals are read once per function. */
+function boundInEnclosingFunction(ctx: ExtractContext, stack: readonly Range[], name: string, at: number, memo: Map<Range, Locals>): boolean {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const range = stack[i] as Range;
+    if (range.params === null) continue;
+    let locals = memo.get(range);
+    if (locals === undefined) {
+      locals = localNames(ctx.src.text.slice(range.start, range.end), range.params);
+      memo.set(range, locals);
+    }
+    if (locals.names.has(name)) return true;
+    const offset = at - range.start;
+    if (locals.blocks.get(name)?.some(([from, to]) => offset >= from && offset < to)) return true;
+  }
+  return false;
 }
 
 /**
@@ -99,6 +129,12 @@ function newTarget(w: Walker): CallTarget {
 /** Target of a call, or null when the call is an import (`require('x')`, `import('x')`). */
 function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number): CallTarget | null {
   w.down();
+  if (w.type() === 'await_expression') {
+    // `await f<T>(x)` parses as a call of `(await f)` with type arguments: the callee is f.
+    const target = awaitedCallee(w);
+    w.up();
+    return target;
+  }
   const type = w.type();
   let target: CallTarget = { form: 'dynamic' };
   if (type === 'identifier') {
@@ -110,18 +146,33 @@ function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, sta
   } else if (type === 'super') {
     target = { form: 'self', property: 'constructor', viaSuper: true };
   } else if (type === 'member_expression') {
-    const path = dottedPath(w);
-    if (path !== null) {
-      const dot = path.lastIndexOf('.');
-      const object = path.slice(0, dot);
-      const property = path.slice(dot + 1);
-      if (object === 'this') target = { form: 'self', property };
-      else if (object === 'super') target = { form: 'self', property, viaSuper: true };
-      else target = { form: 'member', object, property };
-    }
+    target = memberTarget(w);
   }
   w.up();
   return target;
+}
+
+/** The walker is on an `await_expression` callee; the target of its operand, left where it started. */
+function awaitedCallee(w: Walker): CallTarget {
+  let target: CallTarget = { form: 'dynamic' };
+  if (!w.down()) return target;
+  while (w.type() === 'await' || w.type() === 'comment') if (!w.next()) break;
+  const type = w.type();
+  if (type === 'identifier') target = { form: 'name', name: w.text() };
+  else if (type === 'member_expression') target = memberTarget(w);
+  w.up();
+  return target;
+}
+
+function memberTarget(w: Walker): CallTarget {
+  const path = dottedPath(w);
+  if (path === null) return { form: 'dynamic' };
+  const dot = path.lastIndexOf('.');
+  const object = path.slice(0, dot);
+  const property = path.slice(dot + 1);
+  if (object === 'this') return { form: 'self', property };
+  if (object === 'super') return { form: 'self', property, viaSuper: true };
+  return { form: 'member', object, property };
 }
 
 /**

@@ -54,6 +54,8 @@ export interface Range {
   start: number;
   end: number;
   site: Site;
+  /** Parameter names of a function or method (they shadow outer names in its body). */
+  params: readonly string[] | null;
 }
 
 /** What an object builder knows; addObject turns it into an ExtractedObject. */
@@ -148,7 +150,7 @@ export class ExtractContext {
     site.count += 1;
     this.objects.push(object);
     if (spec.bodiless === true) this.bodiless.push({ object, site });
-    if (this.trackRanges) this.ranges.push({ start: spec.start, end: spec.end, site });
+    if (this.trackRanges) this.ranges.push({ start: spec.start, end: spec.end, site, params: spec.params?.map((p) => p.name) ?? null });
     return site;
   }
 

@@ -1,0 +1,56 @@
+/**
+ * The local variables of a function: its parameters and the names bound by
+ * statements in its body (assignment, augmented or annotated assignment,
+ * tuple targets, `for` targets, comprehension variables, `with … as`,
+ * `except … as`, walrus, `nonlocal`), without those declared `global`. A call
+ * whose first name is such a local is not a call of the module-level (or
+ * imported) definition of that name, which is what a name-based lookup would
+ * otherwise find.
+ *
+ * Read from the function's text in one pass of a few patterns (the extractor
+ * does not walk function bodies, see walker.ts). The patterns err towards
+ * "bound" (a binding inside a nested function, a keyword argument at the start
+ * of a line also count): a local wrongly assumed costs one unresolved call, a
+ * module function wrongly assumed costs a false edge. Nested `def`/`class` are
+ * objects and are found by the resolver's scope lookup, so they are not
+ * locals here.
+ */
+
+const ID = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
+const IDENTIFIER = new RegExp(`^${ID}$`, 'u');
+/** A statement starting with a target list and an (augmented or annotated) assignment sign. */
+const ASSIGNMENT = /^[ \t]*([^=\n#'"]*?)(?:[-+*/%&|^@]|\/\/|>>|<<|\*\*)?=(?!=)/gmu;
+const FOR_TARGET = /\bfor\s+([^\n]*?)\s+in\b/gu;
+const AS_TARGET = /\bas\s+(\(?[^):\n]*)/gu;
+const WALRUS = new RegExp(`(${ID})\\s*:=`, 'gu');
+const NONLOCAL = /\bnonlocal\s+([^\n;#]*)/gu;
+const IMPORT_LINE = /^\s*(?:from|import)\b/u;
+const GLOBAL = /\bglobal\s+([^\n;#]*)/gu;
+
+/** The plain names of a target list as written: `a, (b, *c)`, `x: int` → a, b, c / x. */
+function targetNames(list: string, out: Set<string>): void {
+  const colon = list.indexOf(':');
+  const targets = colon >= 0 && !list.slice(0, colon).includes('(') && !list.slice(0, colon).includes('[') ? list.slice(0, colon) : list;
+  for (const piece of targets.split(',')) {
+    const name = piece.replace(/^[\s([*]+|[\s)\]]+$/g, '');
+    if (IDENTIFIER.test(name)) out.add(name);
+  }
+}
+
+/** The local variable names of the function whose body text is `text`, with parameter names `params`. */
+export function localNames(text: string, params: readonly string[]): Set<string> {
+  const names = new Set(params);
+  for (const m of text.matchAll(ASSIGNMENT)) targetNames(m[1] as string, names);
+  for (const m of text.matchAll(FOR_TARGET)) targetNames(m[1] as string, names);
+  for (const m of text.matchAll(AS_TARGET)) {
+    // `import a as b` inside a function binds an import, which the resolver follows like any other.
+    const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index);
+    if (!IMPORT_LINE.test(line)) targetNames(m[1] as string, names);
+  }
+  for (const m of text.matchAll(WALRUS)) names.add(m[1] as string);
+  for (const m of text.matchAll(NONLOCAL)) targetNames(m[1] as string, names);
+  const globals = new Set<string>();
+  for (const m of text.matchAll(GLOBAL)) targetNames(m[1] as string, globals);
+  for (const name of globals) if (!params.includes(name)) names.delete(name);
+  return names;
+}
