@@ -139,7 +139,7 @@ describe('agentlane CLI', () => {
     expect(malformed.stderr).toContain('KG_INVALID_ARGUMENT');
     expect((await runCli(['kg', 'refs', makeSquare.id, '--repo', root, '--depth', '99'])).code).toBe(2);
     expect((await runCli(['kg', 'refs', makeSquare.id, '--repo', root, '--kind', 'likes'])).code).toBe(2);
-  });
+  }, 180_000); // a dozen CLI processes, each opening the embedded database
 
   it('prints the Neo4j projection with --dry-run and refuses to run without NEO4J_URI', async () => {
     const root = writeRepo(SAMPLE_REPO);
@@ -195,5 +195,5 @@ describe('agentlane CLI', () => {
     expect((await runCli(['kg', 'index', broken])).code).toBe(0);
     const ok = await runCli(['kg', 'gate', broken, '--json']);
     expect(JSON.parse(ok.stdout).gates.find((g: { gate: string }) => g.gate === 'fields').percent).toBe(100);
-  });
+  }, 180_000);
 });
