@@ -1,14 +1,16 @@
 /**
- * The lane's static content checks (imports, dangerous symbols, banned patterns)
+ * The lane's static content checks (imports, dangerous symbols, banned patterns, secrets)
  * on proposed whole-file contents rather than a worktree: what the `/ask` loop
  * runs on a model's edits before anything is pushed. Only lines the proposal adds
  * are judged, as in the lane.
  */
+import { knownSecretValues } from '@agentlane/core';
 import type { ChangeSet, ChangedFile } from '../changes.js';
 import { DEFAULT_DENIED_IMPORTS, DEFAULT_LIMITS, DEFAULT_PROTECTED_PATHS, DEFAULT_SYMBOL_RULES, DEFAULT_TEST_FILE_GLOBS, DEFAULT_TEST_SIZE } from '../defaults.js';
 import type { ValidatorsConfig } from '../lane-file.js';
 import { validateImports } from './imports.js';
 import { validatePatterns } from './patterns.js';
+import { validateSecrets } from './secrets.js';
 import { validateSymbols } from './symbols.js';
 import type { Finding } from './types.js';
 
@@ -87,9 +89,9 @@ export async function validateProposedFiles(
     allowedPaths: ['**'],
     limits: { ...DEFAULT_LIMITS },
     diskGrowth: 0,
-    secretValues: [],
+    secretValues: knownSecretValues(),
     readCurrent: (file: string) => current.get(file) ?? null,
     readBase,
   };
-  return [...(await validateImports(input)), ...(await validateSymbols(input)), ...(await validatePatterns(input))].filter((f) => f.severity === 'stop');
+  return [...(await validateImports(input)), ...(await validateSymbols(input)), ...(await validatePatterns(input)), ...(await validateSecrets(input))].filter((f) => f.severity === 'stop');
 }
