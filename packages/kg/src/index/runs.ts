@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Sql } from '@agentlane/store';
+import { processAlive, type Sql } from '@agentlane/store';
 
 /**
  * Index runs and the processes behind them. A run row is written 'running' before
@@ -28,16 +28,6 @@ export interface RunOwner {
 
 export function currentOwner(): { pid: number; host: string } {
   return { pid: process.pid, host: os.hostname() };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function indexLockHeld(sql: Sql): Promise<boolean> {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { git, gitMaybe } from '../git.js';
 import type { LanePaths } from '../paths.js';
+import { scanWorktree } from '../preflight.js';
 
 export const TASK_BRANCH_PREFIX = 'agentlane-task/';
 
@@ -162,30 +163,7 @@ export async function cleanStaleWorktrees(repoRoot: string, paths: LanePaths): P
 
 /** Bytes of the files in a worktree, its `.git` link excluded; symlinks are not followed. */
 export function diskUsage(dir: string): number {
-  let total = 0;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(current, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      if (current === dir && entry.name === '.git') continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else {
-        try {
-          total += fs.lstatSync(full).size;
-        } catch {
-          // Vanished while we looked.
-        }
-      }
-    }
-  }
-  return total;
+  return scanWorktree(dir).bytes;
 }
 
 /**
