@@ -30,6 +30,7 @@ export {
   type ImpactEntry,
   type ImpactResult,
 } from './query/graph.js';
+export type { Incompleteness, CallersMayMiss } from './query/unresolved.js';
 export { freshnessProbe, indexFreshness, type Freshness, type FreshnessOptions } from './query/freshness.js';
 export * from './neo4j/cypher.js';
 export { planProjection, projectToNeo4j, type ProjectionPlan, type ProjectionResult, type CypherRunner, type PlanOptions } from './neo4j/project.js';

@@ -1,5 +1,6 @@
 import type { Field, ImportBinding, Language, ObjectKind, ObjectMetadata, Param, RawCall, RawHeritage, RawImport, RawTypeRef } from './extract/types.js';
 import type { FileCoverage } from './coverage/counters.js';
+import type { UnresolvedSites } from './resolve/unresolved.js';
 
 /** A CBO object as stored in `kg.objects`. */
 export interface KgObject {
@@ -102,6 +103,8 @@ export interface ParsedFile {
   localRelationRows: string;
   localRelationCounts: Record<string, number>;
   localCalls: { resolved: number; unresolved: number };
+  /** Where the calls the worker settled as unresolved are. */
+  localUnresolvedSites: UnresolvedSites;
   /** Class id → base ids resolved within the file. */
   localBases: [string, string[]][];
   explicitExports: string[] | null;

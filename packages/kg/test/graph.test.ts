@@ -18,6 +18,13 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
       ...SAMPLE_REPO,
       // a call cycle: ping → pong → ping
       'src/cycle.ts': 'export function ping(): void { pong(); }\nexport function pong(): void { ping(); }\n',
+      // Calls no resolver can follow: through an untyped parameter and a computed member.
+      'src/loose.ts': [
+        "import { ping } from './cycle';",
+        'export function viaAny(x: any): void { x.ping(); x.ping(); ping(); }',
+        'export function computed(o: Record<string, () => void>, k: string): void { o[k](); }',
+        '',
+      ].join('\n'),
     });
     await indexRepository(sql, { repoRoot: root, workers: 1 });
   });
@@ -41,6 +48,32 @@ describe.each(testBackends())('graph queries on %s', (backend) => {
     const makeSquare = tsId('src/lib/shapes.ts', 'makeSquare', 'function');
     const callers = await relationsOf(sql, makeSquare, { kinds: ['calls'], direction: 'in' });
     expect(callers.edges.map((e) => [e.src, e.filePath, e.line])).toEqual([[run, 'src/main.ts', 13]]);
+  });
+
+  it('says how many callers and callees an answer may miss (unresolved call sites)', async () => {
+    const ping = tsId('src/cycle.ts', 'ping', 'function');
+    const callers = await relationsOf(sql, ping, { kinds: ['calls'], direction: 'in' });
+    // pong and viaAny call it for certain; `x.ping()` twice may be a caller too.
+    expect(callers.edges.map((e) => callers.objects.find((o) => o.id === e.src)?.name).sort()).toEqual(['pong', 'viaAny']);
+    expect(callers.unresolved.callersMayMiss).toEqual({ sites: 2, files: ['src/loose.ts'], filesTotal: 1, names: ['ping'] });
+    expect(callers.unresolved.calleesMayMiss).toBeNull();
+
+    const viaAny = await relationsOf(sql, tsId('src/loose.ts', 'viaAny', 'function'), { kinds: ['calls'], direction: 'out' });
+    expect(viaAny.unresolved.calleesMayMiss).toEqual({ sites: 2 });
+    const computed = await relationsOf(sql, tsId('src/loose.ts', 'computed', 'function'), { direction: 'out' });
+    expect(computed.unresolved.calleesMayMiss).toEqual({ sites: 1 });
+    const module = await relationsOf(sql, tsId('src/loose.ts', 'src/loose', 'module'), { direction: 'out' });
+    expect(module.unresolved.calleesMayMiss).toEqual({ sites: 3 });
+    // Asked without calls, the answer claims nothing about them.
+    const imports = await relationsOf(sql, ping, { kinds: ['imports'], direction: 'in' });
+    expect(imports.unresolved).toEqual({ callersMayMiss: null, calleesMayMiss: null });
+  });
+
+  it('impact says how many dependents it may miss', async () => {
+    const impact = await impactOf(sql, { ids: [tsId('src/cycle.ts', 'pong', 'function')], depth: 2 });
+    expect(impact.dependents.map((d) => d.object.name).sort()).toEqual(['ping', 'pong', 'viaAny'].filter((n) => n !== 'pong'));
+    // Dependents looked up: pong (the change) and ping (hop 1): `x.ping()` twice names one of them.
+    expect(impact.unresolved.callersMayMiss).toMatchObject({ sites: 2, files: ['src/loose.ts'], names: ['ping', 'pong'] });
   });
 
   it('walks to depth 3 and stops on cycles', async () => {

@@ -213,3 +213,49 @@ describe.each(testBackends())('indexRepository on %s', (backend) => {
     expect((file as AgentlaneError).code).toBe('KG_NOT_A_DIRECTORY');
   });
 });
+
+describe.each(testBackends())('incremental index: what else must be parsed again, on %s', (backend) => {
+  const database = useKgDatabase(backend);
+
+  it('parses again a file that another extractor version parsed', async () => {
+    const { sql } = database;
+    const root = writeRepo(SAMPLE_REPO);
+    await indexRepository(sql, { repoRoot: root, workers: 1 });
+    const stamped = await sql.query<{ extractor_version: string }>('SELECT DISTINCT extractor_version FROM kg.files');
+    expect(stamped.rows).toHaveLength(1);
+    expect(stamped.rows[0]?.extractor_version).toMatch(/^[0-9a-f]{16}$/);
+
+    // As after an upgrade: the stored file was parsed by other code, its bytes unchanged.
+    await sql.query("UPDATE kg.files SET extractor_version = 'an older one' WHERE path = 'src/main.ts'");
+    const summary = await indexRepository(sql, { repoRoot: root, workers: 1 });
+    expect(summary.files).toMatchObject({ parsed: 1, unchanged: 5 });
+    const after = await sql.query<{ extractor_version: string }>("SELECT extractor_version FROM kg.files WHERE path = 'src/main.ts'");
+    expect(after.rows[0]?.extractor_version).toBe(stamped.rows[0]?.extractor_version);
+    expect((await indexRepository(sql, { repoRoot: root, workers: 1 })).files).toMatchObject({ parsed: 0, unchanged: 6 });
+  });
+});
+
+describe.each(testBackends())('a Python submodule that appears, on %s', (backend) => {
+  const database = useKgDatabase(backend);
+
+  it('re-resolves the files that import it through its package', async () => {
+    const { sql } = database;
+    const root = writeRepo({
+      'pkg/__init__.py': '',
+      'app.py': 'from pkg import sub\n\ndef main():\n    return sub.f()\n',
+      'other.py': 'import pkg\n\ndef g():\n    return pkg.sub.f()\n',
+    });
+    await indexRepository(sql, { repoRoot: root, workers: 1 });
+    let rels = await relations(sql);
+    expect(has(rels, 'imports', 'app@app.py', 'pkg@pkg/__init__.py')).toBe(true);
+    expect(rels.some((r) => r.kind === 'calls')).toBe(false);
+
+    editFile(root, 'pkg/sub.py', 'def f():\n    return 1\n');
+    const summary = await indexRepository(sql, { repoRoot: root, workers: 1 });
+    // app.py and other.py import the package the new module belongs to: Python now imports the file.
+    expect(summary.files.dependents).toBe(2);
+    rels = await relations(sql);
+    expect(has(rels, 'imports', 'app@app.py', 'pkg.sub@pkg/sub.py')).toBe(true);
+    expect(has(rels, 'calls', 'main@app.py', 'f@pkg/sub.py')).toBe(true);
+  });
+});

@@ -12,6 +12,7 @@ import {
   getObject,
   impactOf,
   relationsOf,
+  type Incompleteness,
   type KgObject,
   type OutlineNode,
   type RelationKind,
@@ -92,6 +93,7 @@ export function addGraphCommands(kg: Command): void {
         process.stdout.write(`${result.root.qualifiedName} (${result.root.kind}, ${where(result.root)})\n`);
         process.stdout.write(rows.length > 0 ? `${table([['hop', 'kind', 'from', '', 'to', 'defined', 'at', 'resolution'], ...rows])}\n` : 'no relations\n');
         if (result.truncated) process.stdout.write('(truncated)\n');
+        for (const line of incompletenessText(result.unresolved)) process.stdout.write(`${line}\n`);
       } finally {
         await ctx.close();
       }
@@ -134,10 +136,27 @@ export function addGraphCommands(kg: Command): void {
         const rows = result.dependents.map((d) => [String(d.depth), d.object.kind, d.object.qualifiedName, where(d.object), d.via.kind]);
         process.stdout.write(`${fmt(result.dependents.length)} dependents in ${fmt(result.files.length)} files${result.truncated ? ' (truncated)' : ''}\n`);
         if (rows.length > 0) process.stdout.write(`${table([['hop', 'kind', 'name', 'where', 'via'], ...rows])}\n`);
+        for (const line of incompletenessText(result.unresolved)) process.stdout.write(`${line}\n`);
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** What the answer may lack, in a sentence a reader of the table understands. */
+export function incompletenessText(unresolved: Incompleteness): string[] {
+  const lines: string[] = [];
+  const callers = unresolved.callersMayMiss;
+  if (callers && callers.sites > 0) {
+    const names = callers.names.map((n) => `\`${n}\``).join(', ');
+    const more = callers.filesTotal > callers.files.length ? `, … (${fmt(callers.filesTotal)} files)` : '';
+    lines.push(
+      `may be incomplete: ${fmt(callers.sites)} unresolved call site${callers.sites === 1 ? '' : 's'} call ${names} (in ${callers.files.join(', ')}${more})`,
+    );
+  }
+  const callees = unresolved.calleesMayMiss;
+  if (callees && callees.sites > 0) lines.push(`may be incomplete: ${fmt(callees.sites)} call site${callees.sites === 1 ? '' : 's'} inside stayed unresolved`);
+  return lines;
 }
 
 export function addProjectCommand(kg: Command): void {

@@ -11,6 +11,7 @@ import { resolveImports, type FileImports } from '../resolve/bindings.js';
 import { ModuleMap } from '../resolve/module-map.js';
 import { Resolver, type CallOutcomes } from '../resolve/resolver.js';
 import { loadModules, SymbolTable } from '../resolve/symbols.js';
+import { emptyUnresolvedSites, mergeUnresolvedSites } from '../resolve/unresolved.js';
 import {
   analyzeGraph,
   collectGarbage,
@@ -23,6 +24,7 @@ import {
   insertRelations,
   loadFileStates,
   loadSkipStates,
+  moduleIdsOf,
   objectIdsOf,
   replaceSkipped,
   upsertExternalModules,
@@ -36,6 +38,7 @@ import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { assertRepository, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
+import { extractorVersion } from '../extract/version.js';
 import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
 
 const execFileAsync = promisify(execFile);
@@ -208,12 +211,18 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   const walked = new Map(walk.files.map((f) => [f.path, f]));
 
   const changed: WalkedFile[] = [];
+  const currentExtractor = extractorVersion();
   // Files skipped for their content last time and unchanged since: the skip stands, unread.
   const keptSkips: SkippedPath[] = [];
   let unchanged = 0;
   for (const file of walk.files) {
     const before = stored.get(file.path);
-    const same = before && before.size === file.size && before.mtimeMs === file.mtimeMs && before.language === file.language;
+    const same =
+      before &&
+      before.size === file.size &&
+      before.mtimeMs === file.mtimeMs &&
+      before.language === file.language &&
+      before.extractorVersion === currentExtractor;
     const skip = before ? undefined : storedSkips.get(file.path);
     if (!ctx.full && same) unchanged += 1;
     else if (skip && skip.size === file.size && skip.mtimeMs === file.mtimeMs) {
@@ -309,6 +318,9 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     }
     const newNames = added.flatMap((f) => [map.moduleName(f.path), stripSourceExtension(f.path), path.posix.dirname(f.path)]);
     for (const p of await filesImportingExternal(tx, newNames)) dependentPaths.add(p);
+    // `from pkg import sub` bound the package while pkg/sub.py did not exist: Python now imports the file.
+    const packages = await moduleIdsOf(tx, parentPackagesOf(added, map));
+    for (const p of await filesReferencing(tx, packages, ['imports'])) dependentPaths.add(p);
   }
   const dependents = [...dependentPaths].filter((p) => !parsed.has(p) && walked.has(p)).map((p) => walked.get(p) as WalkedFile);
   if (dependents.length > 0) {
@@ -442,6 +454,7 @@ function resolveAll(
     const relationCounts = countByKind(fileRelations);
     for (const [kind, n] of Object.entries(file.localRelationCounts)) relationCounts[kind] = (relationCounts[kind] ?? 0) + n;
     const unresolvedCalls = result.calls.unresolved + file.localCalls.unresolved;
+    const unresolvedSites = mergeUnresolvedSites(mergeUnresolvedSites(emptyUnresolvedSites(), file.localUnresolvedSites), result.unresolvedSites);
     calls.resolved += result.calls.resolved + file.localCalls.resolved;
     calls.external += result.calls.external;
     calls.unresolved += unresolvedCalls;
@@ -456,6 +469,7 @@ function resolveAll(
       objectCount: file.objects.length,
       syntaxErrors: file.syntaxErrors,
       unresolvedCalls,
+      unresolvedSites,
       relationCounts,
       bindings: imports.bindings,
       coverage: file.coverage,
@@ -463,6 +477,19 @@ function resolveAll(
     if (fileRows.length % 200 === 0) onProgress(fileRows.length);
   }
   return { relations, externalModules, calls, fileRows };
+}
+
+/** The package files (`pkg/__init__.py`) of new Python modules. */
+function parentPackagesOf(files: readonly WalkedFile[], map: ModuleMap): string[] {
+  const packages = new Set<string>();
+  for (const file of files) {
+    if (file.language !== 'py') continue;
+    const name = map.moduleName(file.path);
+    const dot = name.lastIndexOf('.');
+    const parent = dot < 0 ? null : map.pythonModuleFile(name.slice(0, dot));
+    if (parent && parent !== file.path) packages.add(parent);
+  }
+  return [...packages];
 }
 
 /** One bad file never aborts a run: even a crashed worker becomes a recorded skip. */

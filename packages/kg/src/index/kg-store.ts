@@ -1,6 +1,8 @@
 import type { Sql } from '@agentlane/store';
+import { extractorVersion } from '../extract/version.js';
 import type { Language } from '../extract/types.js';
 import type { KgObject, KgRelation, ModuleBindings, ParsedFile } from '../model.js';
+import type { UnresolvedSites } from '../resolve/unresolved.js';
 import type { SkippedPath } from './walk.js';
 import { OBJECT_WRITE_COLUMNS, RELATION_COLUMNS, objectRow, relationRow } from './rows.js';
 
@@ -24,13 +26,17 @@ export interface StoredFileState {
   sha256: string;
   size: number;
   mtimeMs: number;
+  /** The `extractorVersion()` the file was parsed with: another one parses it again. */
+  extractorVersion: string;
 }
 
 export async function loadFileStates(sql: Sql): Promise<Map<string, StoredFileState>> {
-  const { rows } = await sql.query<{ path: string; language: Language; sha256: string; size: number; mtime_ms: number }>(
-    'SELECT path, language, sha256, size, mtime_ms FROM kg.files',
+  const { rows } = await sql.query<{ path: string; language: Language; sha256: string; size: number; mtime_ms: number; extractor_version: string }>(
+    'SELECT path, language, sha256, size, mtime_ms, extractor_version FROM kg.files',
   );
-  return new Map(rows.map((r) => [r.path, { path: r.path, language: r.language, sha256: r.sha256, size: r.size, mtimeMs: r.mtime_ms }]));
+  return new Map(
+    rows.map((r) => [r.path, { path: r.path, language: r.language, sha256: r.sha256, size: r.size, mtimeMs: r.mtime_ms, extractorVersion: r.extractor_version }]),
+  );
 }
 
 /**
@@ -55,6 +61,13 @@ export async function objectIdsOf(sql: Sql, paths: readonly string[]): Promise<S
   if (paths.length === 0) return new Set();
   const { rows } = await sql.query<{ id: string }>('SELECT id FROM kg.objects WHERE file_path = ANY($1::text[])', [paths]);
   return new Set(rows.map((r) => r.id));
+}
+
+/** The module objects of these files. */
+export async function moduleIdsOf(sql: Sql, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const { rows } = await sql.query<{ id: string }>("SELECT id FROM kg.objects WHERE kind = 'module' AND file_path = ANY($1::text[])", [paths]);
+  return rows.map((r) => r.id);
 }
 
 /** Remove everything a set of files contributed: objects, the relations found in them, their rows. */
@@ -97,6 +110,7 @@ export async function insertRelations(sql: Sql, relations: readonly KgRelation[]
 export type FileRow = Pick<ParsedFile, 'path' | 'language' | 'moduleName' | 'sha256' | 'size' | 'mtimeMs' | 'lineCount' | 'syntaxErrors' | 'coverage'> & {
   objectCount: number;
   unresolvedCalls: number;
+  unresolvedSites: UnresolvedSites;
   relationCounts: Record<string, number>;
   bindings: ModuleBindings;
 };
@@ -105,19 +119,22 @@ export async function upsertFiles(sql: Sql, files: readonly FileRow[], runId: st
   for (const batch of chunks(files, 2_000)) {
     await sql.query(
       `INSERT INTO kg.files (path, language, module_name, sha256, size, mtime_ms, line_count, object_count, syntax_errors,
-                             unresolved_calls, relation_counts, bindings, coverage, run_id, indexed_at)
+                             unresolved_calls, relation_counts, bindings, coverage, run_id, indexed_at,
+                             unresolved_sites, extractor_version)
        SELECT path, language, module_name, sha256, size, mtime_ms, line_count, object_count, syntax_errors,
-              unresolved_calls, relation_counts::jsonb, bindings::jsonb, coverage::jsonb, $14, now()
+              unresolved_calls, relation_counts::jsonb, bindings::jsonb, coverage::jsonb, $14, now(),
+              unresolved_sites::jsonb, $16
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[], $7::int[], $8::int[], $9::int[],
-                     $10::int[], $11::text[], $12::text[], $13::text[])
+                     $10::int[], $11::text[], $12::text[], $13::text[], $15::text[])
            AS t(path, language, module_name, sha256, size, mtime_ms, line_count, object_count, syntax_errors,
-                unresolved_calls, relation_counts, bindings, coverage)
+                unresolved_calls, relation_counts, bindings, coverage, unresolved_sites)
        ON CONFLICT (path) DO UPDATE SET
          language = EXCLUDED.language, module_name = EXCLUDED.module_name, sha256 = EXCLUDED.sha256, size = EXCLUDED.size,
          mtime_ms = EXCLUDED.mtime_ms, line_count = EXCLUDED.line_count, object_count = EXCLUDED.object_count,
          syntax_errors = EXCLUDED.syntax_errors, unresolved_calls = EXCLUDED.unresolved_calls,
          relation_counts = EXCLUDED.relation_counts,
-         bindings = EXCLUDED.bindings, coverage = EXCLUDED.coverage, run_id = EXCLUDED.run_id, indexed_at = now()`,
+         bindings = EXCLUDED.bindings, coverage = EXCLUDED.coverage, run_id = EXCLUDED.run_id, indexed_at = now(),
+         unresolved_sites = EXCLUDED.unresolved_sites, extractor_version = EXCLUDED.extractor_version`,
       [
         batch.map((f) => f.path),
         batch.map((f) => f.language),
@@ -133,6 +150,8 @@ export async function upsertFiles(sql: Sql, files: readonly FileRow[], runId: st
         batch.map((f) => JSON.stringify(f.bindings)),
         batch.map((f) => JSON.stringify(f.coverage)),
         runId,
+        batch.map((f) => JSON.stringify(f.unresolvedSites)),
+        extractorVersion(),
       ],
     );
   }

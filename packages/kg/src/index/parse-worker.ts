@@ -11,6 +11,7 @@ import type { ExtractResult, Language } from '../extract/types.js';
 import type { ParsedFile } from '../model.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SymbolTable } from '../resolve/symbols.js';
+import { emptyUnresolvedSites } from '../resolve/unresolved.js';
 import { toKgObjects } from './objects.js';
 import { objectRow, relationRow } from './rows.js';
 import { readTreeFile } from './safe-read.js';
@@ -101,6 +102,7 @@ function toParsedFile(task: ParseTask, result: ExtractResult, source: string, sh
     localRelationRows: '',
     localRelationCounts: {},
     localCalls: { resolved: 0, unresolved: 0 },
+    localUnresolvedSites: emptyUnresolvedSites(),
     localBases: [],
     explicitExports: result.explicitExports,
     coverage: measureCoverage(result.objects, source, task.language, Math.max(lineCount, 1)),
@@ -126,6 +128,7 @@ function resolveWithinFile(file: ParsedFile): ParsedFile {
     localRelationRows: local.relations.map(relationRow).join(''),
     localRelationCounts: counts,
     localCalls: local.calls,
+    localUnresolvedSites: local.unresolvedSites,
     localBases: local.bases,
   };
 }

@@ -2,6 +2,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import type { KgObject, ObjectRecord, RelationKind, RelationRecord } from '../model.js';
 import { OBJECT_COLUMNS } from '../index/rows.js';
+import { calleesMayMiss, callersMayMiss, type Incompleteness } from './unresolved.js';
 
 /**
  * Graph queries over the `kg` tables: an object by id, its relations to a bounded
@@ -51,6 +52,12 @@ function assertId(id: string): void {
   if (!OBJECT_ID.test(id)) throw new AgentlaneError('KG_INVALID_ARGUMENT', `Not an object id: ${JSON.stringify(id)}`, { details: { id } });
 }
 
+async function objectsById(sql: Sql, ids: readonly string[]): Promise<KgObject[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql.query<ObjectRecord>(`${OBJECT_SELECT} WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.map(toObject);
+}
+
 export async function getObject(sql: Sql, id: string): Promise<KgObject> {
   assertId(id);
   const { rows } = await sql.query<ObjectRecord>(`${OBJECT_SELECT} WHERE id = $1`, [id]);
@@ -87,6 +94,8 @@ export interface RelationsResult {
   objects: KgObject[];
   /** True when `limit` cut the answer. */
   truncated: boolean;
+  /** Call sites that stayed unresolved where this answer looked: it may lack that many callers or callees. */
+  unresolved: Incompleteness;
 }
 
 function validateKinds(kinds: readonly string[] | undefined): RelationKind[] {
@@ -135,9 +144,12 @@ export async function relationsOf(sql: Sql, id: string, options: RelationsOption
   const expanded = new Set<string>([id]);
   let frontier = [id];
   let truncated = false;
+  /** Objects whose callers (`in`) or callees (`out`) were looked up. */
+  const lookedUp = { in: new Set<string>(), out: new Set<string>() };
   for (let level = 1; level <= depth && frontier.length > 0 && !truncated; level += 1) {
     const next: string[] = [];
     for (const way of direction === 'both' ? (['out', 'in'] as const) : [direction]) {
+      for (const object of frontier) lookedUp[way].add(object);
       for (const row of await step(sql, frontier, kinds, way, limit + 1)) {
         const key = `${row.kind}\0${row.src}\0${row.dst}\0${row.line}`;
         if (seenEdges.has(key)) continue;
@@ -158,7 +170,13 @@ export async function relationsOf(sql: Sql, id: string, options: RelationsOption
   }
   const ids = [...new Set(edges.flatMap((e) => [e.src, e.dst]))].filter((x) => x !== id);
   const { rows } = ids.length > 0 ? await sql.query<ObjectRecord>(`${OBJECT_SELECT} WHERE id = ANY($1::uuid[])`, [ids]) : { rows: [] };
-  return { root, edges, objects: [root, ...rows.map(toObject)], truncated };
+  const objects = [root, ...rows.map(toObject)];
+  const withCalls = kinds.includes('calls');
+  const unresolved: Incompleteness = {
+    callersMayMiss: withCalls && lookedUp.in.size > 0 ? await callersMayMiss(sql, objects.filter((o) => lookedUp.in.has(o.id))) : null,
+    calleesMayMiss: withCalls && lookedUp.out.size > 0 ? await calleesMayMiss(sql, objects.filter((o) => lookedUp.out.has(o.id))) : null,
+  };
+  return { root, edges, objects, truncated, unresolved };
 }
 
 export interface OutlineNode {
@@ -209,6 +227,8 @@ export interface ImpactResult {
   /** Files holding a dependent, sorted. */
   files: string[];
   truncated: boolean;
+  /** Unresolved call sites that call a changed object or a dependent by name: dependents the answer may lack. */
+  unresolved: Incompleteness;
 }
 
 /**
@@ -234,8 +254,10 @@ export async function impactOf(sql: Sql, options: ImpactOptions): Promise<Impact
   const reached = new Map<string, { depth: number; via: ImpactEntry['via'] }>();
   let frontier = [...seeds];
   let truncated = false;
+  const lookedUp = new Set<string>();
   for (let level = 1; level <= depth && frontier.length > 0 && !truncated; level += 1) {
     const next: string[] = [];
+    for (const object of frontier) lookedUp.add(object);
     for (const row of await step(sql, frontier, DEPENDENCY_KINDS, 'in', limit * 4)) {
       if (seeds.has(row.src) || reached.has(row.src)) continue;
       if (reached.size >= limit) {
@@ -253,5 +275,8 @@ export async function impactOf(sql: Sql, options: ImpactOptions): Promise<Impact
     .map((row) => ({ object: toObject(row), ...(reached.get(row.id) as { depth: number; via: ImpactEntry['via'] }) }))
     .sort((a, b) => a.depth - b.depth || (a.object.filePath ?? '').localeCompare(b.object.filePath ?? '') || (a.object.startLine ?? 0) - (b.object.startLine ?? 0));
   const files = [...new Set(dependents.map((d) => d.object.filePath).filter((p): p is string => p !== null))].sort();
-  return { changed: [...seeds], dependents, files, truncated };
+  const seedObjects = await objectsById(sql, [...seeds].filter((s) => lookedUp.has(s)));
+  const lookedUpObjects = [...seedObjects, ...dependents.map((d) => d.object).filter((o) => lookedUp.has(o.id))];
+  const unresolved: Incompleteness = { callersMayMiss: await callersMayMiss(sql, lookedUpObjects), calleesMayMiss: null };
+  return { changed: [...seeds], dependents, files, truncated, unresolved };
 }

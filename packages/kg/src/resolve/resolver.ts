@@ -4,6 +4,7 @@ import { externalModuleObject } from '../index/objects.js';
 import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
+import { emptyUnresolvedSites, noteUnresolved, type UnresolvedSites } from './unresolved.js';
 
 /**
  * The second pass: turn a file's raw references into relations, using the symbol
@@ -31,12 +32,15 @@ export interface LocalResolution {
   /** References left for the global pass. */
   remaining: { calls: RawCall[]; heritage: RawHeritage[]; typeRefs: RawTypeRef[] };
   calls: { resolved: number; unresolved: number };
+  /** Where the calls settled as unresolved are (see `UnresolvedSites`). */
+  unresolvedSites: UnresolvedSites;
 }
 
 export interface ResolvedFile {
   relations: KgRelation[];
   externalModules: KgObject[];
   calls: CallOutcomes;
+  unresolvedSites: UnresolvedSites;
   unresolvedHeritage: number;
   unresolvedTypeRefs: number;
 }
@@ -248,7 +252,7 @@ export class Resolver {
    */
   resolveLocal(file: ParsedFile): LocalResolution {
     const module = this.table.modules.get(file.path);
-    const out: LocalResolution = { relations: [], bases: [], remaining: { calls: [], heritage: [], typeRefs: [] }, calls: { resolved: 0, unresolved: 0 } };
+    const out: LocalResolution = { relations: [], bases: [], remaining: { calls: [], heritage: [], typeRefs: [] }, calls: { resolved: 0, unresolved: 0 }, unresolvedSites: emptyUnresolvedSites() };
     if (!module) throw new Error(`resolveLocal: ${file.path} is not in the table`);
     for (const object of file.objects) {
       if (object.parentId) out.relations.push({ src: object.parentId, dst: object.id, kind: 'contains', filePath: file.path, line: object.startLine ?? 1, resolution: 'syntax' });
@@ -285,6 +289,7 @@ export class Resolver {
     for (const call of file.calls) {
       if (call.target.form === 'dynamic') {
         out.calls.unresolved += 1;
+        noteUnresolved(out.unresolvedSites, call);
         continue;
       }
       const src = this.siteObject(module, call);
@@ -302,6 +307,7 @@ export class Resolver {
         // A local variable's call can only mean a definition in this file's enclosing functions: settled here too.
         // A call with a known receiver class waits for the global pass (the class may be imported).
         out.calls.unresolved += 1;
+        noteUnresolved(out.unresolvedSites, call);
       } else out.remaining.calls.push(call);
     }
     out.relations = dedupe(out.relations);
@@ -342,6 +348,7 @@ export class Resolver {
       relations: [],
       externalModules: [],
       calls: { resolved: 0, external: 0, unresolved: 0 },
+      unresolvedSites: emptyUnresolvedSites(),
       unresolvedHeritage: 0,
       unresolvedTypeRefs: 0,
     };
@@ -387,6 +394,7 @@ export class Resolver {
       }
       if (!src || !target || target.type !== 'object' || !CALLABLE.includes(target.ref.kind)) {
         out.calls.unresolved += 1;
+        noteUnresolved(out.unresolvedSites, call);
         continue;
       }
       out.calls.resolved += 1;
