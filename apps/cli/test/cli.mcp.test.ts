@@ -42,6 +42,7 @@ describe('agentlane mcp (real MCP client over stdio)', () => {
     expect(symbol.freshness.fresh).toBe(true);
     const refs = JSON.parse((await call('kg_references', { id: makeSquare, kinds: ['calls'], direction: 'in' })).text);
     expect(refs.result.edges.map((e: { filePath: string; line: number }) => `${e.filePath}:${e.line}`)).toEqual(['src/main.ts:13']);
+    expect(refs.result.unresolved.callersMayMiss).toMatchObject({ sites: 0, names: ['makeSquare'] });
     const outline = JSON.parse((await call('kg_outline', { path: 'src/lib/shapes.ts' })).text);
     expect(outline.result.object.kind).toBe('module');
     const impact = JSON.parse((await call('kg_impact', { files: ['src/lib/shapes.ts'] })).text);

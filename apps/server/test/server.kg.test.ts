@@ -10,7 +10,7 @@ const TOKEN = 'test-token-0123456789';
 
 interface ErrorBody { error: { code: string; message: string } }
 interface ObjectBody { object: { qualifiedName: string }; freshness: { fresh: boolean; changedFiles: number } }
-interface RelationsBody { edges: { filePath: string; line: number }[] }
+interface RelationsBody { edges: { filePath: string; line: number }[]; unresolved: unknown }
 interface OutlineBody { outline: { object: { kind: string } } }
 interface ImpactBody { files: string[] }
 interface StatsBody { stats: { files: Record<string, number> } }
@@ -51,6 +51,8 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
     expect(response.status).toBe(200);
     const body = await read<RelationsBody>(response);
     expect(body.edges.map((e) => `${e.filePath}:${e.line}`)).toEqual(['src/main.ts:13']);
+    // The sample has no unresolved call naming makeSquare or run: nothing may be missing, and it says so.
+    expect(body.unresolved).toEqual({ callersMayMiss: { sites: 0, files: [], filesTotal: 0, names: ['makeSquare', 'run'] }, calleesMayMiss: null });
   });
 
   it('outlines a file, reports impact and stats', async () => {
