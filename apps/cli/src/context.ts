@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createLogger, loadConfig, type Config, type Logger } from '@agentlane/core';
 import { openStore, storeLocation, type Sql, type StoreLocation } from '@agentlane/store';
-import { migrateKg } from '@agentlane/kg';
+import { assertRepositoryDirectory, migrateKg } from '@agentlane/kg';
 
 export interface CommandContext {
   config: Config;
@@ -17,6 +17,8 @@ export async function openContext(repoPath: string): Promise<CommandContext> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const repoRoot = path.resolve(repoPath);
+  // Before the store opens: the embedded database lives under the repository, and a typo must not create one.
+  assertRepositoryDirectory(repoRoot);
   const options = { config, repoRoot };
   const sql = await openStore(options);
   try {

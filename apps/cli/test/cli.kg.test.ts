@@ -30,6 +30,15 @@ describe('agentlane CLI', () => {
     const result = await runCli(['kg', 'index', path.join(root, 'missing')], { env: { AGENTLANE_HOME: path.join(root, 'home') } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('KG_PATH_NOT_FOUND');
+    // Without AGENTLANE_HOME the embedded database would go under the path: nothing is created for a typo.
+    const typo = path.join(root, 'typo');
+    const bare = await runCli(['kg', 'index', typo]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('KG_PATH_NOT_FOUND');
+    expect(fs.existsSync(typo)).toBe(false);
+    const notDir = await runCli(['kg', 'stats', path.join(root, 'a.py')]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr).toContain('KG_NOT_A_DIRECTORY');
   });
 
   it('exits 3 with CONFIG_INVALID or DB_CONNECT_FAILED, never leaking the password', async () => {

@@ -2,7 +2,7 @@ export * from './extract/index.js';
 export type { KgObject, KgRelation, RelationKind, RelationRecord, Resolution, ParsedFile, Binding, ModuleBindings } from './model.js';
 export { migrateKg } from './schema.js';
 export { indexRepository, gitHead, type IndexOptions, type IndexProgress, type IndexPhase, type IndexSummary } from './index/indexer.js';
-export { assertRepository, canonicalRoot, indexedRepository } from './index/repository.js';
+export { assertRepository, assertRepositoryDirectory, canonicalRoot, indexedRepository } from './index/repository.js';
 export { readTreeFile, CONFIG_MAX_BYTES, type SafeReadResult, type SafeReadOptions } from './index/safe-read.js';
 export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
 export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';

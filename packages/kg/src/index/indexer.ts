@@ -35,7 +35,7 @@ import { deferSecondaryIndexes } from './deferred-indexes.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
-import { assertRepository, canonicalRoot, claimRepository } from './repository.js';
+import { assertRepository, assertRepositoryDirectory, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
 import { extractorVersion } from '../extract/version.js';
@@ -107,15 +107,6 @@ export async function gitHead(repoRoot: string): Promise<string | null> {
   }
 }
 
-function assertDirectory(repoRoot: string): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(repoRoot);
-  } catch {
-    throw new AgentlaneError('KG_PATH_NOT_FOUND', `No such directory: ${repoRoot}`, { details: { path: repoRoot } });
-  }
-  if (!stat.isDirectory()) throw new AgentlaneError('KG_NOT_A_DIRECTORY', `Not a directory: ${repoRoot}`, { details: { path: repoRoot } });
-}
 
 /**
  * Index a repository into the `kg` tables. Everything the run writes happens in
@@ -125,7 +116,7 @@ function assertDirectory(repoRoot: string): void {
  */
 export async function indexRepository(sql: Sql, options: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
-  assertDirectory(path.resolve(options.repoRoot));
+  assertRepositoryDirectory(path.resolve(options.repoRoot));
   const repoRoot = canonicalRoot(options.repoRoot);
   // Fail before anything is written; checked again under the index lock.
   if (!options.replaceRepository) await assertRepository(sql, repoRoot);

@@ -12,6 +12,17 @@ import type { Sql } from '@agentlane/store';
  */
 
 /** The realpath of a repository root: the same checkout however it is named (symlinks, `..`, relative paths). */
+/** The repository root must be an existing directory: nothing is created for a typo. */
+export function assertRepositoryDirectory(repoRoot: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(repoRoot);
+  } catch {
+    throw new AgentlaneError('KG_PATH_NOT_FOUND', `No such directory: ${repoRoot}`, { details: { path: repoRoot } });
+  }
+  if (!stat.isDirectory()) throw new AgentlaneError('KG_NOT_A_DIRECTORY', `Not a directory: ${repoRoot}`, { details: { path: repoRoot } });
+}
+
 export function canonicalRoot(repoRoot: string): string {
   const resolved = path.resolve(repoRoot);
   try {
