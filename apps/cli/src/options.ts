@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { AgentlaneError } from '@agentlane/core';
 
 /** Option parsers shared by the `kg` commands. */
 
@@ -17,3 +19,14 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 export const repoOption = () => new Option('--repo <dir>', 'repository root (where the index lives)').default('.');
+
+/** For commands that take the repository as `[path]`: `--repo <dir>` names it too, as on every other command. */
+export const repoAliasOption = () => new Option('--repo <dir>', 'repository root (the same as [path])');
+
+/** The repository a `[path]` / `--repo` command means; naming two different ones is a usage error. */
+export function chosenRepo(positional: string | undefined, option: string | undefined): string {
+  if (positional !== undefined && option !== undefined && path.resolve(positional) !== path.resolve(option)) {
+    throw new AgentlaneError('CLI_USAGE', `two repositories given: ${positional} and --repo ${option}`, { details: { path: positional, repo: option } });
+  }
+  return positional ?? option ?? '.';
+}

@@ -36,7 +36,7 @@ describe('agentlane CLI', () => {
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('KG_PATH_NOT_FOUND');
     expect(fs.existsSync(typo)).toBe(false);
-    const notDir = await runCli(['kg', 'stats', path.join(root, 'a.py')]);
+    const notDir = await runCli(['kg', 'stats', '--repo', path.join(root, 'a.py')]);
     expect(notDir.code).toBe(2);
     expect(notDir.stderr).toContain('KG_NOT_A_DIRECTORY');
   });

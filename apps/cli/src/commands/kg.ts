@@ -23,6 +23,7 @@ import { openKgContext } from './kg-context.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
+import { chosenRepo, repoAliasOption } from '../options.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -98,13 +99,15 @@ export function kgCommand(): Command {
 
   kg.command('index')
     .description('index a repository (incremental by content; --full re-parses everything)')
-    .argument('[path]', 'repository root', '.')
+    .argument('[path]', 'repository root (default: .)')
+    .addOption(repoAliasOption())
     .option('--full', 're-parse every file, not only changed ones', false)
     .option('--json', 'print the run summary as JSON', false)
     .option('--max-file-bytes <n>', 'skip files larger than this (default: KG_MAX_FILE_BYTES or 1 MiB)', positiveInt)
     .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
     .option('--replace-repository', 'when the database holds another repository\'s index, delete it and index this one', false)
-    .action(async (repo: string, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number; replaceRepository: boolean }) => {
+    .action(async (pathArg: string | undefined, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number; replaceRepository: boolean } & { repo?: string }) => {
+      const repo = chosenRepo(pathArg, opts.repo);
       const ctx = await openContext(repo);
       const progress = progressReporter(!opts.json);
       try {
@@ -128,9 +131,11 @@ export function kgCommand(): Command {
 
   kg.command('stats')
     .description('show what the index holds: files, objects, relations, skips, blind spots')
-    .argument('[path]', 'repository root', '.')
+    .argument('[path]', 'repository root (default: .)')
+    .addOption(repoAliasOption())
     .option('--json', 'print as JSON', false)
-    .action(async (repo: string, opts: { json: boolean }) => {
+    .action(async (pathArg: string | undefined, opts: { json: boolean } & { repo?: string }) => {
+      const repo = chosenRepo(pathArg, opts.repo);
       const ctx = await openKgContext(repo);
       try {
         const stats = await kgStats(ctx.sql);
@@ -150,11 +155,13 @@ export function kgCommand(): Command {
   const gate = kg
     .command('gate')
     .description('check extraction coverage gates (seed 004); exits 1 when one fails')
-    .argument('[path]', 'repository root', '.')
+    .argument('[path]', 'repository root (default: .)')
+    .addOption(repoAliasOption())
     .option('--out <file>', 'where to write the JSON report', 'reports/kg/coverage.json')
     .option('--json', 'print the report as JSON', false);
   for (const name of GATE_NAMES) gate.option(`--${name} <percent>`, `threshold for ${name} (default ${DEFAULT_THRESHOLDS[name]})`, percent);
-  gate.action(async (repo: string, opts: Partial<GateThresholds> & { out: string; json: boolean }) => {
+  gate.action(async (pathArg: string | undefined, opts: Partial<GateThresholds> & { out: string; json: boolean } & { repo?: string }) => {
+    const repo = chosenRepo(pathArg, opts.repo);
     const ctx = await openKgContext(repo);
     try {
       await assertIndexed(ctx.sql);
@@ -175,9 +182,11 @@ export function kgCommand(): Command {
 
   kg.command('export')
     .description('write the graph as JSON Lines: objects, then relations')
-    .argument('[path]', 'repository root', '.')
+    .argument('[path]', 'repository root (default: .)')
+    .addOption(repoAliasOption())
     .option('--out <file>', 'output file (default: stdout)')
-    .action(async (repo: string, opts: { out?: string }) => {
+    .action(async (pathArg: string | undefined, opts: { out?: string } & { repo?: string }) => {
+      const repo = chosenRepo(pathArg, opts.repo);
       const ctx = await openKgContext(repo);
       try {
         await assertIndexed(ctx.sql);
