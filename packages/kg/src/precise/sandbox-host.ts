@@ -112,7 +112,10 @@ export class Sandbox {
   directoryExists(dir: string): boolean {
     const abs = path.resolve(dir);
     const allowed = isInside(this.limits.root, abs) || isInside(this.libDir, abs) || `${abs}${path.sep}`.includes(NODE_MODULES);
-    if (!allowed) return false;
+    if (!allowed) {
+      if (exists(abs)) this.refuse(abs);
+      return false;
+    }
     try {
       return fs.statSync(abs).isDirectory();
     } catch {
