@@ -13,6 +13,7 @@ import { useKgDatabase } from './support/kg-database.js';
  */
 
 const BASE = `export class Animal {
+  constructor(readonly label: string) {}
   speak(): string {
     return 'x';
   }
@@ -29,6 +30,9 @@ export interface Greeter {
 const DOG = `import { Animal } from './base';
 
 export class Dog extends Animal {
+  constructor() {
+    super('dog'); // calls: Animal.constructor
+  }
   override speak(): string {
     return 'woof';
   }
@@ -146,6 +150,8 @@ describe.each(testBackends())('indexRepository({ precise: true }) on %s', (backe
     const mainCaller = (line: number) => (line >= 19 ? 'Runner.go' : 'run');
     expect(show(main)).toEqual(expectedEdges('src/main.ts', MAIN, mainCaller).sort());
     expect(new Set(main.map((e) => e.resolution))).toEqual(new Set(['checker']));
+    const dog = await callEdges(database.sql, 'src/dog.ts');
+    expect(show(dog)).toEqual(expectedEdges('src/dog.ts', DOG, () => 'Dog.constructor').sort());
     const util = await callEdges(database.sql, 'src/util.ts');
     expect(show(util)).toEqual(expectedEdges('src/util.ts', UTIL, () => 'Box.map').sort());
   });
@@ -169,11 +175,11 @@ describe.each(testBackends())('indexRepository({ precise: true }) on %s', (backe
 
   it('records the pass in the run summary and the stored run stats', async () => {
     expect(summary.precise).toMatchObject({ config: 'tsconfig.json', files: { requested: 5, covered: 5 }, partial: false, stopReason: null });
-    // run: 12 resolved sites, speak() unresolved (a parameter), Math.max external; Runner.go: 2; Box.map: 1 and f() (a parameter).
-    expect(summary.precise?.sites).toEqual({ resolved: 15, external: 1, unresolved: 2, unmapped: 0 });
-    expect(summary.precise?.edges).toBe(15);
+    // run: 12 resolved sites, speak() unresolved (a parameter), Math.max external; Runner.go: 2; Box.map: 1 and f() (a parameter); super().
+    expect(summary.precise?.sites).toEqual({ resolved: 16, external: 1, unresolved: 2, unmapped: 0 });
+    expect(summary.precise?.edges).toBe(16);
     const { rows } = await database.sql.query<{ stats: { precise: { edges: number } | null } }>('SELECT stats FROM kg.index_runs WHERE id = $1', [summary.runId]);
-    expect(rows[0]?.stats.precise?.edges).toBe(15);
+    expect(rows[0]?.stats.precise?.edges).toBe(16);
     const files = await database.sql.query<{ relation_counts: Record<string, number>; unresolved_calls: number }>(
       `SELECT relation_counts, unresolved_calls FROM kg.files WHERE path = 'src/main.ts'`,
     );

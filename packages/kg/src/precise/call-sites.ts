@@ -6,7 +6,7 @@ import ts from 'typescript';
  * `new`, tagged templates and decorators. A site's target is the declaration of
  * the signature the checker picked (`getResolvedSignature`), falling back to the
  * callee's symbol through import aliases; `new C()` means the class C itself
- * (even when its constructor is inherited). Declarations are reported by file,
+ * (even when its constructor is inherited), `super()` the base's constructor. Declarations are reported by file,
  * line range and name; matching them to KG objects is done elsewhere (objects.ts),
  * so this module needs nothing but the program.
  */
@@ -108,7 +108,7 @@ function outcomeOf(node: Site, ctx: SiteContext): SiteOutcome {
   if (declaration === undefined) return { kind: 'unresolved' };
   const sf = declaration.getSourceFile();
   if (isExternal(sf, ctx)) return { kind: 'external' };
-  const target = targetOf(declaration, sf, ctx.root);
+  const target = targetOf(declaration, sf, ctx.root, ts.isNewExpression(node));
   return target === null ? { kind: 'unresolved' } : { kind: 'declared', target };
 }
 
@@ -148,9 +148,15 @@ function isExternal(sf: ts.SourceFile, ctx: SiteContext): boolean {
   return rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules');
 }
 
-/** The KG-facing declaration: a constructor means its class, a function value means the variable or property holding it. */
-function targetOf(declaration: ts.Declaration, sf: ts.SourceFile, root: string): SiteTarget | null {
+/**
+ * The KG-facing declaration: `new C()` means the class (the extractor's `new` target),
+ * `super()` the base's `constructor` method, a function value the variable or property holding it.
+ */
+function targetOf(declaration: ts.Declaration, sf: ts.SourceFile, root: string, isNew: boolean): SiteTarget | null {
   let node: ts.Node = declaration;
+  if (ts.isConstructorDeclaration(node) && !isNew) {
+    return { path: relativePath(root, sf), startLine: lineOf(sf, node.getStart(sf)), endLine: lineOf(sf, node.getEnd()), name: 'constructor' };
+  }
   if (ts.isConstructorDeclaration(node) || ts.isConstructSignatureDeclaration(node)) node = node.parent;
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node) || ts.isFunctionTypeNode(node)) {
     let parent = node.parent;
@@ -169,11 +175,15 @@ function targetOf(declaration: ts.Declaration, sf: ts.SourceFile, root: string):
     span = node.parent.parent;
   }
   return {
-    path: path.relative(root, sf.fileName).split(path.sep).join('/'),
+    path: relativePath(root, sf),
     startLine: lineOf(sf, span.getStart(sf)),
     endLine: lineOf(sf, span.getEnd()),
     name: nameNode.text,
   };
+}
+
+function relativePath(root: string, sf: ts.SourceFile): string {
+  return path.relative(root, sf.fileName).split(path.sep).join('/');
 }
 
 /** Declarations whose name identifies the object a site sits in. */
