@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ts from 'typescript';
-import { Sandbox, sandboxCompilerHost, sandboxParseHost } from './sandbox-host.js';
+import { sandboxCompilerHost, sandboxParseHost, type Sandbox } from './sandbox-host.js';
 
 /**
  * The `ts.Program` of the precise pass: the indexed files as roots, the
