@@ -62,7 +62,9 @@ describe('security: kg precise pass', () => {
   it('stops at its time budget and leaves the files it did not cover to the tree-sitter edges', async () => {
     const root = writeRepo({ 'a.ts': 'export function a(): void {}\nexport function b(): void {\n  a();\n}\n' });
     const summary = await indexRepository(database.sql, { repoRoot: root, workers: 1, precise: true, preciseLimits: { timeBudgetMs: 1 }, replaceRepository: true });
-    expect(summary.precise).toMatchObject({ partial: true, stopReason: 'time_budget', files: { requested: 1, covered: 0 }, edges: 0 });
+    expect(summary.precise).toMatchObject({ partial: true, files: { requested: 1, covered: 0 }, edges: 0 });
+    // Stopped by the worker itself, or (a slow machine still loading the compiler 5 s later) by terminating it.
+    expect(summary.precise?.stopReason).toMatch(/^(time_budget|hard_timeout)$/);
     const { rows } = await database.sql.query<{ resolution: string }>(`SELECT resolution FROM kg.relations WHERE kind = 'calls'`);
     expect(rows.map((r) => r.resolution)).toEqual(['local']);
   });
@@ -76,10 +78,21 @@ describe('security: kg precise pass', () => {
     expect(run).toMatchObject({ failure: 'hard_timeout', stats: null, files: [] });
   });
 
+  it('survives a file nested too deep for the compiler: that file keeps tree-sitter edges, the others are checked', async () => {
+    const root = writeRepo({
+      'deep.ts': `export const x = ${'('.repeat(50_000)}1${')'.repeat(50_000)};\n`,
+      'ok.ts': 'export function a(): void {}\nexport function b(): void {\n  a();\n}\n',
+    });
+    const summary = await indexRepository(database.sql, { repoRoot: root, workers: 1, precise: true, replaceRepository: true });
+    expect(summary.precise).toMatchObject({ files: { requested: 2, covered: 1, unreadable: 1 }, partial: true, edges: 1 });
+    const { rows } = await database.sql.query<{ resolution: string }>(`SELECT resolution FROM kg.relations WHERE kind = 'calls'`);
+    expect(rows.map((r) => r.resolution)).toEqual(['checker']);
+  });
+
   it('does not let the compiler read a file over the size cap', async () => {
     const big = `export function big(): void {}\n${'// padding\n'.repeat(200)}`;
     const root = writeRepo({ 'big.ts': big, 'small.ts': "import { big } from './big';\nexport function s(): void {\n  big();\n}\n" });
     const summary = await indexRepository(database.sql, { repoRoot: root, workers: 1, precise: true, preciseLimits: { maxFileBytes: 1024 }, replaceRepository: true });
-    expect(summary.precise).toMatchObject({ files: { requested: 2, covered: 1 }, partial: true, sites: { resolved: 0, unresolved: 1 } });
+    expect(summary.precise).toMatchObject({ files: { requested: 2, covered: 1, unreadable: 1 }, partial: true, sites: { resolved: 0, unresolved: 1 } });
   });
 });

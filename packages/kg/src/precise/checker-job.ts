@@ -29,7 +29,7 @@ export interface CheckerStats {
   bytesRead: number;
   /** Paths the sandbox refused (the first few). */
   refused: string[];
-  /** Root files the program could not read (too large, unreadable), so not walked. */
+  /** Root files not walked: unreadable, too large, refused, too deeply nested to parse or check. */
   unreadable: number;
   stopReason: StopReason | null;
 }

@@ -38,7 +38,14 @@ for (const file of job.files) {
     unreadable += 1;
     continue;
   }
-  const sites = checkSourceFile(sf, { program: built.program, checker, root: job.root, expired });
+  let sites: ReturnType<typeof checkSourceFile>;
+  try {
+    sites = checkSourceFile(sf, { program: built.program, checker, root: job.root, expired });
+  } catch {
+    // The checker overflowed its stack on this file (pathological nesting): the file keeps its tree-sitter edges.
+    unreadable += 1;
+    continue;
+  }
   if (sites === null) {
     stopReason = 'time_budget';
     break;

@@ -25,7 +25,8 @@ export interface PreciseSummary {
   config: 'tsconfig.json' | 'defaults';
   /** Source files in the program (the roots plus what they import, declarations and libs). */
   programFiles: number;
-  files: { requested: number; covered: number };
+  /** `unreadable`: not walked (unreadable, over the size cap, refused, nested too deep to parse or check). */
+  files: { requested: number; covered: number; unreadable: number };
   /** Call sites of the covered files. `unmapped` (part of unresolved): declared in the repository but not as a callable KG object. */
   sites: { resolved: number; external: number; unresolved: number; unmapped: number };
   /** `calls` edges written (one per caller, callee and line). */
@@ -91,7 +92,7 @@ export async function applyPrecisePass(sql: Sql, input: PreciseInput): Promise<{
     checkMs: run?.stats?.checkMs ?? 0,
     config: run?.stats?.config ?? 'defaults',
     programFiles: run?.stats?.programFiles ?? 0,
-    files: { requested: requested.length, covered: covered.size },
+    files: { requested: requested.length, covered: covered.size, unreadable: run?.stats?.unreadable ?? 0 },
     sites: counts,
     edges: edges.length,
     partial: covered.size < candidates.length,

@@ -40,6 +40,8 @@ export class Sandbox {
   exhausted = false;
   /** Paths the policy refused (the first few), for the run report and tests. */
   readonly refused: string[] = [];
+  /** Files the compiler's parser gave up on (nesting deeper than its stack): treated as missing. */
+  unparsable = 0;
   private readonly libDir: string;
 
   constructor(readonly limits: SandboxLimits) {
@@ -152,7 +154,14 @@ export function sandboxCompilerHost(sandbox: Sandbox, options: ts.CompilerOption
   return {
     getSourceFile(fileName, languageVersion) {
       const text = sandbox.readFile(fileName);
-      return text === undefined ? undefined : ts.createSourceFile(fileName, text, languageVersion, true);
+      if (text === undefined) return undefined;
+      try {
+        return ts.createSourceFile(fileName, text, languageVersion, true);
+      } catch {
+        // A recursive-descent parser on hostile nesting overflows the stack: that file alone is missing.
+        sandbox.unparsable += 1;
+        return undefined;
+      }
     },
     getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
     getDefaultLibLocation: () => path.dirname(ts.getDefaultLibFilePath(options)),
