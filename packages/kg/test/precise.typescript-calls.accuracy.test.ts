@@ -54,10 +54,18 @@ async function measure(name: string, root: string): Promise<Measured> {
     const missing = [...oracle].filter((k) => !kg.has(k));
     const pct = (n: number, d: number) => (d === 0 ? '-' : `${((n / d) * 100).toFixed(1)}%`);
     const p = summary.precise;
+    // Differences of attribution: the same callee on the same line under another caller (the extractor's objects and
+    // the oracle's definitions disagree on what encloses the call), versus a callee only one side links.
+    const calleeLine = (k: string) => k.split('\u0001').slice(1).join('\u0001');
+    const oracleCallees = new Set([...oracle].map(calleeLine));
+    const kgCallees = new Set([...kg].map(calleeLine));
+    const extraCaller = extra.filter((k) => oracleCallees.has(calleeLine(k))).length;
+    const missingCaller = missing.filter((k) => kgCallees.has(calleeLine(k))).length;
     const lines = [
       `${name} (precise): files ${summary.files.seen}, checker sites ${oracle.size}, KG sites ${kg.size}, matched ${matched}: ` +
         `precision ${pct(kg.size - extra.length, kg.size)}, recall ${pct(matched, oracle.size)}; ` +
         `pass ${p?.ms} ms (program ${p?.programMs} ms, walk ${p?.checkMs} ms), index ${summary.durationMs} ms`,
+      `  extra ${extra.length} (${extraCaller} under another caller), missing ${missing.length} (${missingCaller} under another caller)`,
     ];
     const show = (k: string) => k.split('\u0001').map((part) => part.split('\u0000').join(' ')).join(' -> ');
     if (VERBOSE || FULL || OTHER_ROOT) lines.push(...extra.slice(0, VERBOSE ? 40 : 10).map((k) => `  extra: ${show(k)}`));

@@ -115,7 +115,8 @@ export class Sandbox {
     const abs = path.resolve(dir);
     const allowed = isInside(this.limits.root, abs) || isInside(this.libDir, abs) || `${abs}${path.sep}`.includes(NODE_MODULES);
     if (!allowed) {
-      if (exists(abs)) this.refuse(abs);
+      // The root's ancestors are probed by module resolution itself (package scopes): not worth reporting.
+      if (!this.limits.root.startsWith(abs === path.sep ? abs : abs + path.sep) && exists(abs)) this.refuse(abs);
       return false;
     }
     try {
