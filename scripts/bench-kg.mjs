@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 /**
- * npm run bench:kg -- <dir> [--threads N] [--runs N]
+ * npm run bench:kg -- <dir> [--threads N] [--runs N] [--precise]
+ * npm run bench:kg:precise -- <dir>
  *
  * Prints: files, lines, raw tree-sitter parse time (same thread count), full
  * index time and the ratio, one-file incremental re-index time (median of runs),
  * and peak RSS. The tree is copied to a temp dir first so the one-file edit
  * never touches your files; the index goes to a fresh PGlite (or DATABASE_URL).
+ *
+ * --precise [--precise-budget MS]: then the same again with the TypeScript-checker call pass
+ * (`indexRepository({ precise: true })`) on a fresh database, printed side by
+ * side: full index, the pass's own time (program build, call walk), one-file
+ * re-index, peak RSS, and the calls edges of each.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +25,13 @@ import { createParsePool, indexRepository, migrateKg, walkRepository } from '@ag
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { threads: { type: 'string' }, runs: { type: 'string', default: '5' }, 'raw-only': { type: 'boolean', default: false } },
+  options: {
+    threads: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    'raw-only': { type: 'boolean', default: false },
+    precise: { type: 'boolean', default: false },
+    'precise-budget': { type: 'string' },
+  },
 });
 const dir = positionals[0];
 if (!dir) {
@@ -65,37 +77,44 @@ const baseline = JSON.parse(
 );
 const rawMs = baseline.rawMs;
 const rawSingleMs = baseline.rawSingleMs;
-let t;
-
-const sql = process.env.DATABASE_URL
-  ? await openPostgres({ connectionString: process.env.DATABASE_URL })
-  : await openPglite({ dataDir: path.join(copy, '.agentlane', 'db') });
-await migrateKg(sql);
-if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
 
 const pool = createParsePool(threads);
 await Promise.all(walk.files.slice(0, threads * 4).map((f) => pool.parse({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: 'warm', size: f.size, mtimeMs: 0, root: walk.root, maxBytes: 1024 * 1024 })));
-t = performance.now();
-const full = await indexRepository(sql, { repoRoot: copy, full: true, workers: threads, pool });
-const fullMs = performance.now() - t;
-
 // One-file re-index: edit a mid-sized file, index incrementally.
 const target = [...walk.files].sort((a, b) => a.size - b.size)[Math.floor(walk.files.length / 2)];
 const comment = target.language === 'py' ? '# bench edit\n' : '// bench edit\n';
-const times = [];
-let last;
-for (let i = 0; i < runs; i += 1) {
-  fs.appendFileSync(target.absolutePath, comment);
-  t = performance.now();
-  last = await indexRepository(sql, { repoRoot: copy, workers: threads, pool });
-  times.push(performance.now() - t);
-}
-times.sort((a, b) => a - b);
-await pool.close();
-await sql.close();
-fs.rmSync(copy, { recursive: true, force: true });
 
-const rssMiB = process.resourceUsage().maxRSS / 1024;
+/** A full index on a fresh database, then `runs` one-file re-indexes. */
+async function benchIndex(dbName, precise) {
+  const sql = process.env.DATABASE_URL
+    ? await openPostgres({ connectionString: process.env.DATABASE_URL })
+    : await openPglite({ dataDir: path.join(copy, '.agentlane', dbName) });
+  await migrateKg(sql);
+  if (process.env.DATABASE_URL) await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
+  let t = performance.now();
+  const preciseLimits = values['precise-budget'] ? { timeBudgetMs: Number(values['precise-budget']) } : undefined;
+  const full = await indexRepository(sql, { repoRoot: copy, full: true, workers: threads, pool, precise, preciseLimits });
+  const fullMs = performance.now() - t;
+  const times = [];
+  let last;
+  for (let i = 0; i < runs; i += 1) {
+    fs.appendFileSync(target.absolutePath, comment);
+    t = performance.now();
+    last = await indexRepository(sql, { repoRoot: copy, workers: threads, pool, precise, preciseLimits });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const { rows } = await sql.query(`SELECT resolution, count(*)::int AS n FROM kg.relations WHERE kind = 'calls' GROUP BY 1 ORDER BY 1`);
+  await sql.close();
+  return { full, fullMs, times, last, calls: Object.fromEntries(rows.map((r) => [r.resolution, r.n])), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+const plain = await benchIndex('db', false);
+const { full, fullMs, times, last } = plain;
+const rssMiB = plain.peakRssMiB;
+const precise = values.precise ? await benchIndex('db-precise', true) : null;
+await pool.close();
+fs.rmSync(copy, { recursive: true, force: true });
 const ms = (n) => `${n.toFixed(0)} ms`;
 const report = {
   dir: root,
@@ -115,6 +134,15 @@ const report = {
   phases: full.timings,
   oneFileReindexMs: { median: Math.round(times[Math.floor(times.length / 2)]), min: Math.round(times[0]), max: Math.round(times[times.length - 1]), file: target.path, parsed: last.files.parsed + last.files.dependents },
   peakRssMiB: Math.round(rssMiB),
+  callsByResolution: plain.calls,
+  precise: precise && {
+    fullIndexMs: Math.round(precise.fullMs),
+    pass: precise.full.precise,
+    oneFileReindexMs: { median: Math.round(precise.times[Math.floor(precise.times.length / 2)]), min: Math.round(precise.times[0]), max: Math.round(precise.times[precise.times.length - 1]) },
+    oneFilePass: precise.last.precise,
+    callsByResolution: precise.calls,
+    peakRssMiB: precise.peakRssMiB,
+  },
 };
 console.log(`files            ${report.files} (${report.megabytes} MB, ${report.lines} lines, ${report.skipped} skipped)`);
 console.log(`graph            ${report.objects} objects, ${report.relations} relations (${report.backend})`);
@@ -123,4 +151,15 @@ console.log(`full index       ${ms(fullMs)} on ${threads} thread(s): ${report.ra
 console.log(`  phases         walk ${full.timings.walkMs} ms · parse+object writes ${full.timings.parseMs} ms · resolve ${full.timings.resolveMs} ms · relation writes ${full.timings.writeMs} ms`);
 console.log(`one-file index   median ${report.oneFileReindexMs.median} ms over ${runs} runs (${target.path}; target ≤ 300 ms)`);
 console.log(`peak RSS         ${report.peakRssMiB} MiB (target ≤ 1024 MiB)`);
+if (report.precise) {
+  const p = report.precise;
+  const edges = (calls) => Object.entries(calls).map(([k, n]) => `${k} ${n}`).join(', ');
+  console.log(`--precise (TypeScript checker call pass), same tree, fresh database:`);
+  console.log(`  full index     ${ms(p.fullIndexMs)} vs ${ms(fullMs)} plain (${(p.fullIndexMs / fullMs).toFixed(2)}x)`);
+  console.log(`  pass           ${ms(p.pass.ms)} (program ${p.pass.programMs} ms, call walk ${p.pass.checkMs} ms; ${p.pass.programFiles} program files, config ${p.pass.config}; ${p.pass.files.covered}/${p.pass.files.requested} files${p.pass.partial ? `, PARTIAL: ${p.pass.stopReason}` : ''})`);
+  console.log(`  sites          ${p.pass.sites.resolved} resolved · ${p.pass.sites.external} external · ${p.pass.sites.unresolved} unresolved (${p.pass.sites.unmapped} declared but no callable KG object)`);
+  console.log(`  calls edges    ${edges(p.callsByResolution)} vs plain ${edges(plain.calls)}`);
+  console.log(`  one-file index median ${p.oneFileReindexMs.median} ms vs ${report.oneFileReindexMs.median} ms plain (pass ${p.oneFilePass?.ms ?? 0} ms, ${p.oneFilePass?.programFiles ?? 0} program files)`);
+  console.log(`  peak RSS       ${p.peakRssMiB} MiB (process peak, plain run first: ${report.peakRssMiB} MiB)`);
+}
 if (process.env.BENCH_JSON) console.log(JSON.stringify(report));

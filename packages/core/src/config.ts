@@ -33,6 +33,10 @@ export const configSchema = z.object({
   KG_MAX_FILE_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(1024 * 1024)),
   /** Parse worker threads. Default: the number of CPUs. */
   KG_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).optional()),
+  /** `kg index` resolves TS/JS calls with the TypeScript checker too (as `--precise`). */
+  KG_PRECISE: envBoolean(false),
+  /** Wall-clock budget of the precise pass per run; past it, the rest keeps tree-sitter edges. */
+  KG_PRECISE_BUDGET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(120_000)),
   /** Bearer token the HTTP API requires on /api routes. Unset: no token (bind to loopback). */
   AGENTLANE_API_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   /** Neo4j for `kg project neo4j` (bolt:// or neo4j://). Unset: graph queries run in Postgres only. */
@@ -124,7 +128,7 @@ export interface Config {
   /** Absolute; undefined means "under the repository being worked on". */
   home: string | undefined;
   logLevel: EnvConfig['LOG_LEVEL'];
-  kg: { maxFileBytes: number; workers: number };
+  kg: { maxFileBytes: number; workers: number; precise: boolean; preciseBudgetMs: number };
   neo4j: { uri: string; username: string | undefined; password: string | undefined } | undefined;
   apiToken: string | undefined;
   redisUrl: string | undefined;
@@ -184,6 +188,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kg: {
       maxFileBytes: value.KG_MAX_FILE_BYTES,
       workers: value.KG_WORKERS ?? Math.max(1, os.availableParallelism()),
+      precise: value.KG_PRECISE,
+      preciseBudgetMs: value.KG_PRECISE_BUDGET_MS,
     },
     apiToken: value.AGENTLANE_API_TOKEN,
     neo4j: value.NEO4J_URI ? { uri: value.NEO4J_URI, username: value.NEO4J_USERNAME, password: value.NEO4J_PASSWORD } : undefined,

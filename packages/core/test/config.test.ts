@@ -23,11 +23,14 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       KG_MAX_FILE_BYTES: '2048',
       KG_WORKERS: '3',
+      KG_PRECISE: 'yes',
+      KG_PRECISE_BUDGET_MS: '5000',
     });
     expect(config.databaseUrl).toBe('postgres://u@h:5432/db');
     expect(config.home).toBe(path.resolve('state'));
     expect(config.logLevel).toBe('debug');
-    expect(config.kg).toEqual({ maxFileBytes: 2048, workers: 3 });
+    expect(config.kg).toEqual({ maxFileBytes: 2048, workers: 3, precise: true, preciseBudgetMs: 5000 });
+    expect(loadConfig({}).kg).toMatchObject({ precise: false, preciseBudgetMs: 120_000 });
     expect(homeFor(config, '/repo')).toBe(path.resolve('state'));
   });
 

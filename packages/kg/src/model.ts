@@ -37,7 +37,9 @@ export type Resolution =
   | 'import'
   | 'member'
   | 'namespace'
-  | 'inherited';
+  | 'inherited'
+  /** Found by the TypeScript checker (the optional precise pass). */
+  | 'checker';
 
 export interface KgRelation {
   src: string;

@@ -48,12 +48,21 @@ function summaryText(s: IndexSummary, repoRoot: string): string {
       ['files', `${fmt(s.files.seen)} seen · ${fmt(s.files.parsed)} parsed · ${fmt(s.files.unchanged)} unchanged · ${fmt(s.files.deleted)} deleted · ${fmt(s.files.dependents)} re-resolved · ${fmt(s.files.skipped)} skipped`],
       ['objects', fmt(s.objects)],
       ['relations', `${fmt(s.relations)}${kinds ? ` (${kinds})` : ''}`],
-      ['calls', `${fmt(s.calls.resolved)} resolved · ${fmt(s.calls.external)} external · ${fmt(s.calls.unresolved)} unresolved (this run)`],
+      ['calls', `${fmt(s.calls.resolved)} resolved · ${fmt(s.calls.external)} external · ${fmt(s.calls.unresolved)} unresolved (this run${s.precise ? ', tree-sitter' : ''})`],
+      ...(s.precise ? [['precise', preciseText(s.precise)]] : []),
       ['errors', `${fmt(s.syntaxErrorFiles)} files with syntax errors`],
       ...(skipped ? [['skipped', skipped]] : []),
       ['coverage', s.coverage.passed ? 'all gates pass' : 'some gates fail (see `agentlane kg gate`)'],
     ]),
   ].join('\n');
+}
+
+function preciseText(p: NonNullable<IndexSummary['precise']>): string {
+  const stop = p.partial ? ` · PARTIAL (${p.stopReason ?? 'unreadable files'}): the rest keeps tree-sitter edges` : '';
+  return (
+    `checker on ${fmt(p.files.covered)}/${fmt(p.files.requested)} files in ${(p.ms / 1000).toFixed(1)}s · ` +
+    `${fmt(p.sites.resolved)} resolved · ${fmt(p.sites.external)} external · ${fmt(p.sites.unresolved)} unresolved call sites${stop}`
+  );
 }
 
 function statsText(s: KgStats): string {
@@ -94,6 +103,17 @@ function gateText(report: CoverageReport): string {
   return `${table([['language', 'gate', 'value', 'measured', 'threshold', 'result'], ...rows], new Set([2, 3]))}\n\n${report.passed ? 'All coverage gates pass.' : 'Coverage gates FAILED.'}`;
 }
 
+interface IndexCliOptions {
+  full: boolean;
+  json: boolean;
+  maxFileBytes?: number;
+  workers?: number;
+  replaceRepository: boolean;
+  precise?: boolean;
+  preciseBudget?: number;
+  repo?: string;
+}
+
 export function kgCommand(): Command {
   const kg = new Command('kg').description('build and inspect the code knowledge graph');
 
@@ -106,7 +126,10 @@ export function kgCommand(): Command {
     .option('--max-file-bytes <n>', 'skip files larger than this (default: KG_MAX_FILE_BYTES or 1 MiB)', positiveInt)
     .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
     .option('--replace-repository', 'when the database holds another repository\'s index, delete it and index this one', false)
-    .action(async (pathArg: string | undefined, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number; replaceRepository: boolean } & { repo?: string }) => {
+    .option('--precise', 'resolve TS/JS calls with the TypeScript checker too (slower; default: KG_PRECISE or off)')
+    .option('--no-precise', 'tree-sitter resolution only, even when KG_PRECISE is set')
+    .option('--precise-budget <ms>', 'time budget of the precise pass (default: KG_PRECISE_BUDGET_MS or 120000)', positiveInt)
+    .action(async (pathArg: string | undefined, opts: IndexCliOptions) => {
       const repo = chosenRepo(pathArg, opts.repo);
       const ctx = await openContext(repo);
       const progress = progressReporter(!opts.json);
@@ -117,6 +140,8 @@ export function kgCommand(): Command {
           maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
           workers: opts.workers ?? ctx.config.kg.workers,
           replaceRepository: opts.replaceRepository,
+          precise: opts.precise ?? ctx.config.kg.precise,
+          preciseLimits: { timeBudgetMs: opts.preciseBudget ?? ctx.config.kg.preciseBudgetMs },
           logger: ctx.logger,
           onProgress: (p) => progress.update(p),
         });

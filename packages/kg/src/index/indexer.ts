@@ -39,6 +39,8 @@ import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
 import { extractorVersion } from '../extract/version.js';
 import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
+import { applyPrecisePass, type PreciseSummary } from '../precise/precise-pass.js';
+import type { PreciseOptions } from '../precise/options.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -67,6 +69,14 @@ export interface IndexOptions {
    * (instead of failing with KG_REPOSITORY_MISMATCH). @defaultValue false
    */
   replaceRepository?: boolean;
+  /**
+   * Resolve TS/JS calls with the TypeScript checker after the tree-sitter pass: the
+   * `calls` edges of every file it covers are the checker's (resolution 'checker').
+   * Costs a `ts.Program` per run (see README, "Precise calls"). @defaultValue false
+   */
+  precise?: boolean;
+  /** Limits of the precise pass (time budget, file and byte caps, heap). */
+  preciseLimits?: PreciseOptions;
 }
 
 export interface IndexSummary {
@@ -82,13 +92,15 @@ export interface IndexSummary {
   calls: CallOutcomes;
   /** The PageRank recomputation, or null when the run kept the previous ranks (small change). */
   ranks: RankSummary | null;
+  /** The precise (checker) call pass of this run, or null when it did not run. `calls` above counts the tree-sitter pass. */
+  precise: PreciseSummary | null;
   durationMs: number;
   /** Runs left 'running' by processes that died (kill -9), marked 'interrupted' by this run. */
   interruptedRuns: string[];
   /** The canonical root of another repository whose index this run deleted (--replace-repository), else null. */
   replacedRepository: string | null;
   /** Wall time per phase; parse includes the object writes that overlap it. */
-  timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number };
+  timings: { walkMs: number; parseMs: number; resolveMs: number; preciseMs: number; writeMs: number };
   coverage: CoverageReport;
 }
 
@@ -356,9 +368,14 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   ctx.progress({ phase: 'resolve', done: files.length, total: files.length });
 
   const resolveMs = lap();
+  // Optional checker pass: replaces the calls edges of the TS/JS files it covers (precise/precise-pass.ts).
+  const precise = ctx.precise
+    ? await applyPrecisePass(tx, { repoRoot: ctx.repoRoot, files, relations, fileRows, options: ctx.preciseLimits, logger: ctx.logger })
+    : null;
+  const preciseMs = lap();
   ctx.progress({ phase: 'write', done: 0, total: 1 });
   await upsertExternalModules(tx, [...externalModules.values()]);
-  await insertRelations(tx, relations);
+  await insertRelations(tx, precise?.relations ?? relations);
   if (removedIds.length > 0) await tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]);
   await upsertFiles(tx, fileRows, ctx.runId);
   await deferred?.restore();
@@ -393,10 +410,11 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     syntaxErrorFiles: totals.syntaxErrorFiles,
     calls,
     ranks,
+    precise: precise?.summary ?? null,
     durationMs: Math.round(performance.now() - ctx.started),
     interruptedRuns: interrupted.rows.map((r) => r.id),
     replacedRepository,
-    timings: { walkMs, parseMs, resolveMs, writeMs },
+    timings: { walkMs, parseMs, resolveMs, preciseMs, writeMs },
     coverage,
   };
   await tx.query(
