@@ -36,7 +36,8 @@ import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { assertRepository, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
-import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
+import { computeObjectRanks, RANKED_KINDS, ranksAreStale, type KnownRankGraph, type RankSummary, type RankTimings } from '../search/ranks.js';
+import { PhaseTimer } from './phase-timer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -85,8 +86,11 @@ export interface IndexSummary {
   interruptedRuns: string[];
   /** The canonical root of another repository whose index this run deleted (--replace-repository), else null. */
   replacedRepository: string | null;
-  /** Wall time per phase; parse includes the object writes that overlap it. */
-  timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number };
+  /**
+   * Wall time per phase; parse includes the object writes that overlap it. `steps` breaks
+   * the run down further (see `PhaseTimer`); a step named `… (overlapped)` ran alongside others.
+   */
+  timings: { walkMs: number; parseMs: number; resolveMs: number; writeMs: number; steps: Record<string, number> };
   coverage: CoverageReport;
 }
 
@@ -146,7 +150,13 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? createParsePool(options.workers ?? 2);
   try {
-    const summary = await sql.transaction((tx) => runIndex(tx, { ...options, repoRoot, runId, head, mode, pool, logger, progress, started }));
+    let ranUntil = 0;
+    const summary = await sql.transaction(async (tx) => {
+      const ran = await runIndex(tx, { ...options, repoRoot, runId, head, mode, pool, logger, progress, started });
+      ranUntil = performance.now();
+      return ran;
+    });
+    summary.timings.steps.commit = Math.round(performance.now() - ranUntil);
     logger.debug({ runId, files: summary.files, objects: summary.objects, relations: summary.relations }, 'index run succeeded');
     return summary;
   } catch (error) {
@@ -192,6 +202,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     ctx.mode = 'full';
   }
 
+  const steps = new PhaseTimer();
+  steps.add('start (run row, lock, repository check)', performance.now() - ctx.started);
   const clock = { start: performance.now() };
   const lap = () => {
     const now = performance.now();
@@ -200,11 +212,11 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     return ms;
   };
   ctx.progress({ phase: 'walk', done: 0, total: 1 });
-  const walk = walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  const walk = await steps.time('walk', () => walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES }));
   ctx.progress({ phase: 'walk', done: 1, total: 1 });
   const map = new ModuleMap({ ...walk, files: walk.files });
-  const stored = await loadFileStates(tx);
-  const storedSkips = ctx.full ? new Map<string, SkippedPath>() : await loadSkipStates(tx);
+  const stored = await steps.time('load file states', () => loadFileStates(tx));
+  const storedSkips = ctx.full ? new Map<string, SkippedPath>() : await steps.time('load file states', () => loadSkipStates(tx));
   const walked = new Map(walk.files.map((f) => [f.path, f]));
 
   const changed: WalkedFile[] = [];
@@ -226,9 +238,9 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
 
   const walkMs = lap();
   // First index of a repository: load into bare tables and build their indexes at the end.
-  const deferred = stored.size === 0 ? await deferSecondaryIndexes(tx, 'kg', ['objects', 'relations']) : null;
-  const oldIds = await objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]);
-  await deleteFileData(tx, deleted);
+  const deferred = stored.size === 0 ? await steps.time('drop indexes', () => deferSecondaryIndexes(tx, 'kg', ['objects', 'relations'])) : null;
+  const oldIds = await steps.time('delete old', () => objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]));
+  await steps.time('delete old', () => deleteFileData(tx, deleted));
 
   const skipped: SkippedPath[] = [...walk.skipped, ...keptSkips];
   const parsed = new Map<string, ParsedFile>();
@@ -236,7 +248,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     let done = phaseDone;
     let pending: ParsedFile[] = [];
     const dropped: string[] = [];
-    const write = async (batch: ParsedFile[], gone: string[]) => {
+    const write = (batch: ParsedFile[], gone: string[]) => steps.time('object+local relation writes (overlapped)', () => writeBatch(batch, gone));
+    const writeBatch = async (batch: ParsedFile[], gone: string[]) => {
       // Nothing to replace in a first index (and its lookup indexes are deferred).
       if (!deferred) await deleteFileData(tx, [...batch.map((f) => f.path), ...gone], { keepFileRows: true });
       if (gone.length > 0) await tx.query('DELETE FROM kg.files WHERE path = ANY($1::text[])', [gone]);
@@ -292,7 +305,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   };
 
   ctx.logger.debug({ files: changed.length, unchanged, deleted: deleted.length }, 'parsing');
-  let parsedCount = await parseAll(changed, changed.length, 0);
+  let parsedCount = await steps.time('parse+writes', () => parseAll(changed, changed.length, 0));
 
   // Files whose relations may now resolve differently: they point at objects that
   // disappeared, import a changed module whose names changed, or imported (as
@@ -301,6 +314,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   const removedIds = [...oldIds].filter((id) => !newIds.has(id));
   const addedIds = [...newIds].filter((id) => !oldIds.has(id));
   const dependentPaths = new Set<string>();
+  const dependentsStarted = performance.now();
   if (stored.size > 0) {
     for (const p of await filesReferencing(tx, removedIds)) dependentPaths.add(p);
     if (addedIds.length > 0) {
@@ -315,8 +329,10 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     ctx.logger.debug({ dependents: dependents.length }, 're-resolving dependents');
     parsedCount = await parseAll(dependents, changed.length + dependents.length, parsedCount);
   }
+  if (stored.size > 0) steps.add('dependents', performance.now() - dependentsStarted);
 
   const parseMs = lap();
+  const resolveStarted = performance.now();
   // Second pass: resolve references against every module in reach.
   const files = [...parsed.values()];
   ctx.progress({ phase: 'resolve', done: 0, total: files.length });
@@ -354,21 +370,32 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   ctx.progress({ phase: 'resolve', done: files.length, total: files.length });
 
   const resolveMs = lap();
+  steps.add('resolve', performance.now() - resolveStarted);
   ctx.progress({ phase: 'write', done: 0, total: 1 });
-  await upsertExternalModules(tx, [...externalModules.values()]);
-  await insertRelations(tx, relations);
-  if (removedIds.length > 0) await tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]);
-  await upsertFiles(tx, fileRows, ctx.runId);
-  await deferred?.restore();
-  await collectGarbage(tx);
-  await replaceSkipped(tx, skipped, ctx.runId);
+  await steps.time('external modules', () => upsertExternalModules(tx, [...externalModules.values()]));
+  await steps.time('relation writes', () => insertRelations(tx, relations));
+  if (removedIds.length > 0) await steps.time('relation writes', () => tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]));
+  await steps.time('file rows', () => upsertFiles(tx, fileRows, ctx.runId));
+  if (deferred) await steps.time('index builds', () => deferred.restore());
+  await steps.time('garbage collection', () => collectGarbage(tx));
+  await steps.time('skips', () => replaceSkipped(tx, skipped, ctx.runId));
   const rewritten = newIds.size + removedIds.length;
-  const ranks = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten)) ? await computeObjectRanks(tx) : null;
-  // A change big enough to re-rank is big enough to move the planner's estimates.
-  if (ranks) await analyzeGraph(tx);
+  const rerank = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten));
+  let ranks: RankSummary | null = null;
+  if (rerank) {
+    // After a first index this run wrote every relation there is: rank from memory.
+    const known = deferred ? knownRankGraph(files, externalModules, relations) : undefined;
+    const rankTimings: RankTimings = { graphMs: 0, iterateMs: 0, writeMs: 0 };
+    ranks = await computeObjectRanks(tx, known ?? undefined, rankTimings);
+    steps.add(known ? 'ranks: graph from memory' : 'ranks: graph from database', rankTimings.graphMs);
+    steps.add('ranks: iterate', rankTimings.iterateMs);
+    steps.add('ranks: write', rankTimings.writeMs);
+    // A change big enough to re-rank is big enough to move the planner's estimates.
+    await steps.time('analyze', () => analyzeGraph(tx));
+  }
 
-  const coverage = evaluateGates(await sumCoverage(tx));
-  const totals = await graphTotals(tx);
+  const coverage = evaluateGates(await steps.time('coverage+totals', () => sumCoverage(tx)));
+  const totals = await steps.time('coverage+totals', () => graphTotals(tx));
   const writeMs = lap();
   const skippedByReason: Record<string, number> = {};
   for (const skip of skipped) skippedByReason[skip.reason] = (skippedByReason[skip.reason] ?? 0) + 1;
@@ -394,7 +421,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     durationMs: Math.round(performance.now() - ctx.started),
     interruptedRuns: interrupted.rows.map((r) => r.id),
     replacedRepository,
-    timings: { walkMs, parseMs, resolveMs, writeMs },
+    timings: { walkMs, parseMs, resolveMs, writeMs, steps: steps.rounded() },
     coverage,
   };
   await tx.query(
@@ -404,6 +431,37 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   );
   ctx.progress({ phase: 'write', done: 1, total: 1 });
   return summary;
+}
+
+/**
+ * The rank graph of a first index from what the run holds: parsed objects, the
+ * external modules resolution created, the relations the workers settled
+ * (`localRankEdges`) and those resolution found. Null when a file's local
+ * edges could not be encoded: ranks then read the graph back.
+ */
+function knownRankGraph(files: readonly ParsedFile[], externals: ReadonlyMap<string, KgObject>, relations: readonly KgRelation[]): KnownRankGraph | null {
+  let objectCount = externals.size;
+  for (const file of files) {
+    if (file.localRankEdges === null) return null;
+    objectCount += file.objects.length;
+  }
+  function* objectIds(): Generator<string> {
+    for (const file of files) for (const object of file.objects) yield object.id;
+    yield* externals.keys();
+  }
+  function* edges(): Generator<{ src: string; dst: string; kind: KgRelation['kind'] }> {
+    for (const file of files) {
+      const local = file.localRankEdges as Int32Array;
+      for (let i = 0; i < local.length; i += 3) {
+        const src = file.objects[local[i] as number]?.id;
+        const dst = file.objects[local[i + 1] as number]?.id;
+        const kind = RANKED_KINDS[local[i + 2] as number];
+        if (src !== undefined && dst !== undefined && kind !== undefined) yield { src, dst, kind };
+      }
+    }
+    yield* relations;
+  }
+  return { objectIds: objectIds(), objectCount, edges: edges() };
 }
 
 function countByKind(relations: readonly KgRelation[]): Record<string, number> {
