@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Piscina } from 'piscina';
 import { openPglite, openPostgres } from '@agentlane/store';
-import { createParsePool, indexRepository, migrateKg, walkRepository } from '@agentlane/kg';
+import { createParsePool, indexRepository, migrateKg, prefetchParse, walkRepository } from '@agentlane/kg';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -80,22 +80,32 @@ if (values['index-only']) {
   fs.cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
   const walk = walkRepository(copy);
   const pool = createParsePool(threads);
-  let t = performance.now();
-  // Opened the way the CLI does: a fresh embedded database, then the migrations.
-  const sql = backend === 'pg' ? await openPostgres({ connectionString: process.env.DATABASE_URL }) : await openPglite({ dataDir: path.join(copy, '.agentlane', 'db') });
-  const openMs = performance.now() - t;
-  t = performance.now();
-  await migrateKg(sql);
-  if (backend === 'pg') await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
-  const migrateMs = performance.now() - t;
   await Promise.all(
     walk.files.slice(0, threads * 4).map((f) =>
       pool.parse({ path: f.path, absolutePath: f.absolutePath, language: f.language, moduleName: 'warm', size: f.size, mtimeMs: 0, root: walk.root, maxBytes: 1024 * 1024 }),
     ),
   );
+  if (backend === 'pg') {
+    // The bench's database is emptied first, outside the timing.
+    const reset = await openPostgres({ connectionString: process.env.DATABASE_URL });
+    await migrateKg(reset);
+    await reset.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
+    await reset.close();
+  }
+  // As `agentlane kg index` does it: a first index queues the files for parsing, then
+  // opens (a fresh embedded database) and migrates while the workers parse.
+  const started = performance.now();
+  const prefetch = prefetchParse(copy, { pool });
+  let t = performance.now();
+  const sql = backend === 'pg' ? await openPostgres({ connectionString: process.env.DATABASE_URL }) : await openPglite({ dataDir: path.join(copy, '.agentlane', 'db') });
+  const openMs = performance.now() - t;
   t = performance.now();
-  const full = await indexRepository(sql, { repoRoot: copy, full: true, workers: threads, pool });
-  const fullMs = performance.now() - t;
+  await migrateKg(sql);
+  const migrateMs = performance.now() - t;
+  t = performance.now();
+  const full = await indexRepository(sql, { repoRoot: copy, full: true, workers: threads, pool, prefetch });
+  const indexMs = performance.now() - t;
+  const fullMs = performance.now() - started;
   // One-file re-index: edit a mid-sized file, index incrementally.
   const target = [...walk.files].sort((a, b) => a.size - b.size)[Math.floor(walk.files.length / 2)];
   const comment = target.language === 'py' ? '# bench edit\n' : '// bench edit\n';
@@ -117,6 +127,7 @@ if (values['index-only']) {
       openMs,
       migrateMs,
       fullMs,
+      indexMs,
       objects: full.objects,
       relations: full.relations,
       timings: full.timings,
@@ -152,10 +163,10 @@ for (const backend of backends) {
   const r = child(['--index-only', backend]);
   reports.push(r);
   const ratio = r.fullMs / baseline.rawSingleMs;
-  const withOpen = (r.fullMs + r.openMs + r.migrateMs) / baseline.rawSingleMs;
+
   console.log(`\n[${backend}] graph ${r.objects} objects, ${r.relations} relations (load ${load()})`);
-  console.log(`  open+migrate   ${ms(r.openMs)} + ${ms(r.migrateMs)}`);
-  console.log(`  full index     ${ms(r.fullMs)} on ${threads} thread(s): ${ratio.toFixed(2)}x raw single-thread parse (target ≤ 1.5x), ${withOpen.toFixed(2)}x with open+migrate; ${(r.fullMs / baseline.rawMs).toFixed(2)}x raw parse on ${threads}`);
+  console.log(`  full index     ${ms(r.fullMs)} on ${threads} thread(s), open and migrations included: ${ratio.toFixed(2)}x raw single-thread parse (target ≤ 1.5x); ${(r.fullMs / baseline.rawMs).toFixed(2)}x raw parse on ${threads}`);
+  console.log(`  of which       open ${ms(r.openMs)} + migrations ${ms(r.migrateMs)} (workers parsing meanwhile), indexRepository ${ms(r.indexMs)}`);
   console.log(`  phases         walk ${r.timings.walkMs} ms · parse+object writes ${r.timings.parseMs} ms · resolve ${r.timings.resolveMs} ms · writes ${r.timings.writeMs} ms`);
   const steps = Object.entries(r.timings.steps).map(([name, n]) => `${name} ${n}`);
   for (let i = 0; i < steps.length; i += 4) console.log(`  ${i === 0 ? 'steps (ms)' : '          '}     ${steps.slice(i, i + 4).join(' · ')}`);

@@ -6,6 +6,7 @@ export { assertRepository, canonicalRoot, indexedRepository } from './index/repo
 export { readTreeFile, CONFIG_MAX_BYTES, type SafeReadResult, type SafeReadOptions } from './index/safe-read.js';
 export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
 export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';
+export { prefetchParse, type ParsePrefetch, type PrefetchOptions } from './index/prefetch.js';
 export { parseFile, type ParseTask, type ParseOutcome } from './index/parse-worker.js';
 export { objectId, externalModuleId } from './index/objects.js';
 export { ModuleMap } from './resolve/module-map.js';

@@ -15,7 +15,7 @@ describe.each(testBackends())('first-index ranks on %s', (backend) => {
 
   it('are computed from the graph in memory and equal those read back from the tables', async () => {
     const summary = await indexRepository(database.sql, { repoRoot: writeRepo(SAMPLE_REPO), workers: 2 });
-    expect(Object.keys(summary.timings.steps)).toContain('ranks: graph from memory');
+    expect(Object.keys(summary.timings.steps).some((step) => step.startsWith('ranks: graph from memory'))).toBe(true);
     const fromMemory = await ranks(database.sql);
     const recomputed = await computeObjectRanks(database.sql);
     expect(recomputed).toMatchObject({ objects: summary.ranks?.objects, edges: summary.ranks?.edges });

@@ -20,6 +20,7 @@ import {
 } from '@agentlane/kg';
 import { openContext } from '../context.js';
 import { openKgContext } from './kg-context.js';
+import { startEarlyParse } from './kg-early-parse.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
@@ -105,10 +106,19 @@ export function kgCommand(): Command {
     .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
     .option('--replace-repository', 'when the database holds another repository\'s index, delete it and index this one', false)
     .action(async (repo: string, opts: { full: boolean; json: boolean; maxFileBytes?: number; workers?: number; replaceRepository: boolean }) => {
-      const ctx = await openContext(repo);
+      // Parsing starts while the database opens and migrates, when the run will parse everything anyway.
+      const prefetch = startEarlyParse(repo, opts);
+      let ctx: Awaited<ReturnType<typeof openContext>>;
+      try {
+        ctx = await openContext(repo);
+      } catch (error) {
+        await prefetch?.pool.close();
+        throw error;
+      }
       const progress = progressReporter(!opts.json);
       try {
         const summary = await indexRepository(ctx.sql, {
+          ...(prefetch ? { prefetch } : {}),
           repoRoot: ctx.repoRoot,
           full: opts.full,
           maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
@@ -122,6 +132,7 @@ export function kgCommand(): Command {
         else process.stdout.write(`${summaryText(summary, ctx.repoRoot)}\n`);
       } finally {
         progress.stop();
+        await prefetch?.pool.close();
         await ctx.close();
       }
     });

@@ -13,6 +13,8 @@ import { Resolver, type CallOutcomes } from '../resolve/resolver.js';
 import { loadModules, SymbolTable } from '../resolve/symbols.js';
 import {
   analyzeGraph,
+  ANALYZE_GRAPH_WITHOUT_RANKS,
+  ANALYZE_RANKS,
   collectGarbage,
   deleteFileData,
   filesImportingExternal,
@@ -29,14 +31,24 @@ import {
   upsertFiles,
   type FileRow,
 } from './kg-store.js';
-import { deferSecondaryIndexes } from './deferred-indexes.js';
+import { deferSecondaryIndexes, type DeferredIndexes } from './deferred-indexes.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
+import type { ParsePrefetch } from './prefetch.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { assertRepository, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
-import { computeObjectRanks, RANKED_KINDS, ranksAreStale, type KnownRankGraph, type RankSummary, type RankTimings } from '../search/ranks.js';
+import {
+  computeObjectRanks,
+  RANKED_KINDS,
+  rankKnownGraph,
+  ranksAreStale,
+  writeKnownRanks,
+  type KnownRankGraph,
+  type RankSummary,
+  type RankTimings,
+} from '../search/ranks.js';
 import { PhaseTimer } from './phase-timer.js';
 
 const execFileAsync = promisify(execFile);
@@ -61,6 +73,11 @@ export interface IndexOptions {
   logger?: Logger;
   /** Reuse a pool across runs (benchmarks, watch mode); closed by the caller. */
   pool?: ParsePool;
+  /**
+   * Files queued for parsing before the database was ready (see `prefetchParse`): the run
+   * takes their outcomes instead of parsing them again. Its pool is the run's pool.
+   */
+  prefetch?: ParsePrefetch;
   /**
    * When the database holds another repository's index: delete it and index this one
    * (instead of failing with KG_REPOSITORY_MISMATCH). @defaultValue false
@@ -147,8 +164,8 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
     owner.pid,
     owner.host,
   ]);
-  const ownPool = options.pool === undefined;
-  const pool = options.pool ?? createParsePool(options.workers ?? 2);
+  const ownPool = options.pool === undefined && options.prefetch === undefined;
+  const pool = options.pool ?? options.prefetch?.pool ?? createParsePool(options.workers ?? 2);
   try {
     let ranUntil = 0;
     const summary = await sql.transaction(async (tx) => {
@@ -166,6 +183,7 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
       .catch(() => undefined);
     throw failure;
   } finally {
+    options.prefetch?.discard();
     if (ownPool) await pool.close();
   }
 }
@@ -285,7 +303,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     };
     await Promise.all(
       tasks.map((task) =>
-        parseOrSkip(ctx.pool, task).then((outcome) => {
+        parseOrSkip(ctx.prefetch?.take(task) ?? ctx.pool.parse(task), task).then((outcome) => {
           done += 1;
           if (outcome.ok) {
             parsed.set(outcome.file.path, outcome.file);
@@ -331,6 +349,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   }
   if (stored.size > 0) steps.add('dependents', performance.now() - dependentsStarted);
 
+  // What was parsed ahead and not taken (unchanged files) is not needed any more.
+  ctx.prefetch?.discard();
   const parseMs = lap();
   const resolveStarted = performance.now();
   // Second pass: resolve references against every module in reach.
@@ -376,20 +396,15 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   await steps.time('relation writes', () => insertRelations(tx, relations));
   if (removedIds.length > 0) await steps.time('relation writes', () => tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]));
   await steps.time('file rows', () => upsertFiles(tx, fileRows, ctx.runId));
-  if (deferred) await steps.time('index builds', () => deferred.restore());
   await steps.time('garbage collection', () => collectGarbage(tx));
   await steps.time('skips', () => replaceSkipped(tx, skipped, ctx.runId));
-  const rewritten = newIds.size + removedIds.length;
-  const rerank = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten));
   let ranks: RankSummary | null = null;
-  if (rerank) {
-    // After a first index this run wrote every relation there is: rank from memory.
-    const known = deferred ? knownRankGraph(files, externalModules, relations) : undefined;
+  if (deferred) {
+    ranks = await finishFirstIndex(tx, deferred, steps, knownRankGraph(files, externalModules, relations));
+  } else if (ctx.mode === 'full' || (await ranksAreStale(tx, newIds.size + removedIds.length))) {
     const rankTimings: RankTimings = { graphMs: 0, iterateMs: 0, writeMs: 0 };
-    ranks = await computeObjectRanks(tx, known ?? undefined, rankTimings);
-    steps.add(known ? 'ranks: graph from memory' : 'ranks: graph from database', rankTimings.graphMs);
-    steps.add('ranks: iterate', rankTimings.iterateMs);
-    steps.add('ranks: write', rankTimings.writeMs);
+    ranks = await computeObjectRanks(tx, rankTimings);
+    addRankSteps(steps, 'ranks: graph from database', rankTimings);
     // A change big enough to re-rank is big enough to move the planner's estimates.
     await steps.time('analyze', () => analyzeGraph(tx));
   }
@@ -433,6 +448,43 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   return summary;
 }
 
+function addRankSteps(steps: PhaseTimer, graphStep: string, timings: RankTimings): void {
+  steps.add(graphStep, timings.graphMs);
+  steps.add('ranks: iterate', timings.iterateMs);
+  steps.add('ranks: write', timings.writeMs);
+}
+
+/**
+ * The tail of a first index, overlapped: the server builds the deferred indexes
+ * and refreshes the planner's statistics (one round trip) while this thread
+ * computes the ranks from the graph it holds; then the ranks are written and
+ * analyzed. On PGlite the database shares this thread, so nothing overlaps
+ * there, but nothing is lost either.
+ */
+async function finishFirstIndex(tx: Sql, deferred: DeferredIndexes, steps: PhaseTimer, known: KnownRankGraph | null): Promise<RankSummary> {
+  const started = performance.now();
+  const building = deferred.restore([ANALYZE_GRAPH_WITHOUT_RANKS]);
+  // Observed below; keeps a failure from counting as unhandled while the ranks are computed.
+  building.catch(() => undefined);
+  const ranked = known ? rankKnownGraph(known) : null;
+  const rankedAt = performance.now();
+  if (ranked) steps.add('ranks: graph from memory + iterate (overlapped)', rankedAt - started);
+  await building;
+  steps.add('index builds + analyze', performance.now() - started);
+  const writeStarted = performance.now();
+  let summary: RankSummary;
+  if (ranked && (await writeKnownRanks(tx, ranked))) {
+    summary = { objects: ranked.objects, edges: ranked.edges, iterations: ranked.iterations, ms: Math.round(rankedAt - started + performance.now() - writeStarted) };
+    steps.add('ranks: write', performance.now() - writeStarted);
+  } else {
+    const rankTimings: RankTimings = { graphMs: 0, iterateMs: 0, writeMs: 0 };
+    summary = await computeObjectRanks(tx, rankTimings);
+    addRankSteps(steps, 'ranks: graph from database', rankTimings);
+  }
+  await steps.time('analyze ranks', () => tx.exec(ANALYZE_RANKS));
+  return summary;
+}
+
 /**
  * The rank graph of a first index from what the run holds: parsed objects, the
  * external modules resolution created, the relations the workers settled
@@ -440,28 +492,25 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
  * edges could not be encoded: ranks then read the graph back.
  */
 function knownRankGraph(files: readonly ParsedFile[], externals: ReadonlyMap<string, KgObject>, relations: readonly KgRelation[]): KnownRankGraph | null {
-  let objectCount = externals.size;
+  const objectIds: string[] = [];
+  const edges: number[] = [];
   for (const file of files) {
-    if (file.localRankEdges === null) return null;
-    objectCount += file.objects.length;
+    const local = file.localRankEdges;
+    if (local === null) return null;
+    const offset = objectIds.length;
+    for (const object of file.objects) objectIds.push(object.id);
+    for (let i = 0; i + 2 < local.length; i += 3) edges.push(offset + (local[i] as number), offset + (local[i + 1] as number), local[i + 2] as number);
   }
-  function* objectIds(): Generator<string> {
-    for (const file of files) for (const object of file.objects) yield object.id;
-    yield* externals.keys();
+  for (const id of externals.keys()) objectIds.push(id);
+  const index = new Map<string, number>();
+  objectIds.forEach((id, i) => index.set(id, i));
+  for (const relation of relations) {
+    const kind = RANKED_KINDS.indexOf(relation.kind);
+    const src = index.get(relation.src);
+    const dst = index.get(relation.dst);
+    if (kind >= 0 && src !== undefined && dst !== undefined) edges.push(src, dst, kind);
   }
-  function* edges(): Generator<{ src: string; dst: string; kind: KgRelation['kind'] }> {
-    for (const file of files) {
-      const local = file.localRankEdges as Int32Array;
-      for (let i = 0; i < local.length; i += 3) {
-        const src = file.objects[local[i] as number]?.id;
-        const dst = file.objects[local[i + 1] as number]?.id;
-        const kind = RANKED_KINDS[local[i + 2] as number];
-        if (src !== undefined && dst !== undefined && kind !== undefined) yield { src, dst, kind };
-      }
-    }
-    yield* relations;
-  }
-  return { objectIds: objectIds(), objectCount, edges: edges() };
+  return { objectIds, edges: Int32Array.from(edges) };
 }
 
 function countByKind(relations: readonly KgRelation[]): Record<string, number> {
@@ -524,9 +573,9 @@ function resolveAll(
 }
 
 /** One bad file never aborts a run: even a crashed worker becomes a recorded skip. */
-async function parseOrSkip(pool: ParsePool, task: ParseTask): Promise<ParseOutcome> {
+async function parseOrSkip(parsing: Promise<ParseOutcome>, task: ParseTask): Promise<ParseOutcome> {
   try {
-    return await pool.parse(task);
+    return await parsing;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, skip: { path: task.path, reason: 'parse_failed', detail: message.slice(0, 500) } };
