@@ -1,0 +1,14 @@
+import { openPostgres } from '@agentlane/store';
+import { createParsePool, indexRepository, migrateKg } from '@agentlane/kg';
+const depth = Number(process.argv[2]);
+const sql = await openPostgres({ connectionString: 'postgres://postgres@127.0.0.1:5432/kgperf_bench' });
+await migrateKg(sql);
+await sql.exec('TRUNCATE kg.objects, kg.relations, kg.files, kg.skipped_files, kg.index_runs, kg.object_ranks, kg.repository');
+const pool = createParsePool(2, { queueDepth: depth });
+const t = performance.now(); const cpu = process.cpuUsage();
+let peakHeap = 0; const probe = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 50);
+const s = await indexRepository(sql, { repoRoot: '/root/.pyenv/versions/3.11.7/lib/python3.11', full: true, pool });
+clearInterval(probe);
+const c = process.cpuUsage(cpu);
+console.log(JSON.stringify({ depth, ms: Math.round(performance.now() - t), cpu: Math.round((c.user + c.system) / 1000), maxRss: Math.round(process.resourceUsage().maxRSS / 1024), peakMainHeapMiB: Math.round(peakHeap / 1048576), parse: s.timings.parseMs }));
+await pool.close(); await sql.close();
