@@ -96,15 +96,6 @@ if (values['index-only']) {
   }
   // As `agentlane kg index` does it: a first index queues the files for parsing, then
   // opens (a fresh embedded database) and migrates while the workers parse.
-  // Main-thread stalls: while the event loop is blocked (PGlite runs on it) no finished
-  // parse reaches the main thread and no new file reaches an idle worker.
-  let stalledMs = 0;
-  let tick = performance.now();
-  const stallProbe = setInterval(() => {
-    const now = performance.now();
-    if (now - tick > 20) stalledMs += now - tick - 10;
-    tick = now;
-  }, 10);
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   const prefetch = prefetchParse(copy, { pool });
@@ -119,7 +110,6 @@ if (values['index-only']) {
   const indexMs = performance.now() - t;
   const fullMs = performance.now() - started;
   const cpuUsed = process.cpuUsage(cpuStarted);
-  clearInterval(stallProbe);
   // One-file re-index: edit a mid-sized file, index incrementally.
   const target = [...walk.files].sort((a, b) => a.size - b.size)[Math.floor(walk.files.length / 2)];
   const comment = target.language === 'py' ? '# bench edit\n' : '// bench edit\n';
@@ -143,7 +133,6 @@ if (values['index-only']) {
       fullMs,
       indexMs,
       cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
-      stalledMs,
       objects: full.objects,
       relations: full.relations,
       timings: full.timings,
@@ -188,7 +177,6 @@ for (const r of reports) {
   console.log(`  full index     ${ms(r.fullMs)} on ${threads} thread(s), open and migrations included: ${ratio.toFixed(2)}x raw single-thread parse (target ≤ 1.5x); ${(r.fullMs / baseline.rawMs).toFixed(2)}x raw parse on ${threads}`);
   console.log(`  CPU            ${ms(r.cpuMs)} in this process, all threads (${(r.cpuMs / baseline.rawSingleCpuMs).toFixed(2)}x the raw single-thread parse's CPU${backend === 'pg' ? '; the PostgreSQL server\'s is not counted' : ''})`);
   console.log(`  of which       open ${ms(r.openMs)} + migrations ${ms(r.migrateMs)} (workers parsing meanwhile), indexRepository ${ms(r.indexMs)}`);
-  console.log(`  main thread    blocked ${ms(r.stalledMs)} in stalls over 20 ms (no parse results taken, no files handed out meanwhile)`);
   console.log(`  phases         walk ${r.timings.walkMs} ms · parse+object writes ${r.timings.parseMs} ms · resolve ${r.timings.resolveMs} ms · writes ${r.timings.writeMs} ms`);
   const steps = Object.entries(r.timings.steps).map(([name, n]) => `${name} ${n}`);
   for (let i = 0; i < steps.length; i += 4) console.log(`  ${i === 0 ? 'steps (ms)' : '          '}     ${steps.slice(i, i + 4).join(' · ')}`);
