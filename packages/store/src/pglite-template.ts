@@ -19,14 +19,20 @@ import { PGlite } from '@electric-sql/pglite';
  * with it (unwritable cache, a half-copied tree) falls back to a plain initdb.
  */
 
-function pgliteVersion(): string {
+/** The installed PGlite's version (its package.json is not exported: found from its entry point). */
+export function pgliteVersion(): string | null {
   try {
-    const require = createRequire(import.meta.url);
-    const manifest = require('@electric-sql/pglite/package.json') as { version?: string };
-    return manifest.version ?? 'unknown';
+    let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+    for (let depth = 0; depth < 5; depth += 1, dir = path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      if (!fs.existsSync(file)) continue;
+      const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === '@electric-sql/pglite' && manifest.version) return manifest.version;
+    }
   } catch {
-    return 'unknown';
+    // Unknown below.
   }
+  return null;
 }
 
 export function templateRoot(env: Record<string, string | undefined> = process.env): string {
@@ -70,7 +76,10 @@ async function createTemplate(target: string): Promise<void> {
  */
 export async function seedFromTemplate(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<boolean> {
   if (env.AGENTLANE_PGLITE_TEMPLATE === '0' || !isFreshDataDir(dataDir)) return false;
-  const template = path.join(templateRoot(env), `pglite-${pgliteVersion()}-template`);
+  // Without a version, a template could outlive an upgrade of PGlite: make none.
+  const version = pgliteVersion();
+  if (version === null) return false;
+  const template = path.join(templateRoot(env), `pglite-${version}-template`);
   try {
     if (!complete(template)) await createTemplate(template);
     if (!complete(template)) return false;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../src/index.js';
-import { seedFromTemplate, templateRoot } from '../src/pglite-template.js';
+import { pgliteVersion, seedFromTemplate, templateRoot } from '../src/pglite-template.js';
 
 describe('fresh PGlite databases from a template cluster', () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'agentlane-template-'));
@@ -25,7 +25,8 @@ describe('fresh PGlite databases from a template cluster', () => {
     await sql.close();
     const templates = fs.readdirSync(cache);
     expect(templates).toHaveLength(1);
-    expect(templates[0]).toMatch(/^pglite-.+-template$/);
+    expect(templates[0]).toBe(`pglite-${pgliteVersion()}-template`);
+    expect(pgliteVersion()).toMatch(/^\d+\.\d+\.\d+/);
     const templateDir = path.join(cache, templates[0] as string);
     const madeAt = fs.statSync(path.join(templateDir, 'PG_VERSION')).mtimeMs;
 
