@@ -8,6 +8,7 @@ export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, typ
 export { applyPrecisePass, edgesOf, type PreciseSummary, type PreciseInput } from './precise/precise-pass.js';
 export { PRECISE_DEFAULTS, preciseOptions, type PreciseOptions } from './precise/options.js';
 export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';
+export { prefetchParse, type ParsePrefetch, type PrefetchOptions } from './index/prefetch.js';
 export { parseFile, type ParseTask, type ParseOutcome } from './index/parse-worker.js';
 export { objectId, externalModuleId } from './index/objects.js';
 export { ModuleMap } from './resolve/module-map.js';

@@ -104,6 +104,13 @@ export interface ParsedFile {
   /** Relations the worker resolved within the file (contains, local calls, …) as CSV rows for `kg.relations`. */
   localRelationRows: string;
   localRelationCounts: Record<string, number>;
+  /**
+   * The ranked relations among `localRelationRows` (see search/ranks.ts), as triples of
+   * (src index in `objects`, dst index in `objects`, index in `RANKED_KINDS`): PageRank
+   * after a first index needs them without reading the graph back. Null when one of them
+   * points outside the file's objects.
+   */
+  localRankEdges: Int32Array | null;
   localCalls: { resolved: number; unresolved: number };
   /** Where the calls the worker settled as unresolved are. */
   localUnresolvedSites: UnresolvedSites;

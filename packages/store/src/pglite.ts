@@ -3,6 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { AgentlaneError } from '@agentlane/core';
 import { copyStatement } from './copy.js';
+import { seedFromTemplate } from './pglite-template.js';
 import { guardQuery } from './query-error.js';
 import { replaceNul, sanitizeParams } from './sanitize.js';
 import type { QueryResult, Sql } from './sql.js';
@@ -53,8 +54,11 @@ class PgliteSql implements Sql {
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Sql> {
-  if (options.dataDir !== undefined) fs.mkdirSync(options.dataDir, { recursive: true });
   try {
+    if (options.dataDir !== undefined) {
+      await seedFromTemplate(options.dataDir);
+      fs.mkdirSync(options.dataDir, { recursive: true });
+    }
     const db = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
     return new PgliteSql(db, db, false);
   } catch (error) {

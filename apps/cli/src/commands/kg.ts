@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import { AgentlaneError } from '@agentlane/core';
 import {
+  assertRepositoryDirectory,
   assertIndexed,
   DEFAULT_THRESHOLDS,
   GATE_NAMES,
@@ -20,6 +21,7 @@ import {
 } from '@agentlane/kg';
 import { openContext } from '../context.js';
 import { openKgContext } from './kg-context.js';
+import { startEarlyParse } from './kg-early-parse.js';
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
@@ -131,10 +133,20 @@ export function kgCommand(): Command {
     .option('--precise-budget <ms>', 'time budget of the precise pass (default: KG_PRECISE_BUDGET_MS or 120000)', positiveInt)
     .action(async (pathArg: string | undefined, opts: IndexCliOptions) => {
       const repo = chosenRepo(pathArg, opts.repo);
-      const ctx = await openContext(repo);
+      assertRepositoryDirectory(path.resolve(repo));
+      // Parsing starts while the database opens and migrates, when the run will parse everything anyway.
+      const prefetch = startEarlyParse(repo, opts);
+      let ctx: Awaited<ReturnType<typeof openContext>>;
+      try {
+        ctx = await openContext(repo);
+      } catch (error) {
+        await prefetch?.pool.close();
+        throw error;
+      }
       const progress = progressReporter(!opts.json);
       try {
         const summary = await indexRepository(ctx.sql, {
+          ...(prefetch ? { prefetch } : {}),
           repoRoot: ctx.repoRoot,
           full: opts.full,
           maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
@@ -150,6 +162,7 @@ export function kgCommand(): Command {
         else process.stdout.write(`${summaryText(summary, ctx.repoRoot)}\n`);
       } finally {
         progress.stop();
+        await prefetch?.pool.close();
         await ctx.close();
       }
     });

@@ -91,6 +91,7 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
   let scope = moduleScope;
   let next = 0;
   const locals = new Map<Scope, Set<string>>();
+  const assignmentCounts = new Map<string, number>();
   for (const call of calls) {
     const at = call.paren;
     // Enter the scopes that start before this call, leaving those that ended before each bodies.
@@ -114,7 +115,7 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
     const first = firstName(target);
     if (first !== null && boundInEnclosingFunction(state, stack, bodies, first, locals)) raw.boundLocally = true;
     if (target.form === 'member') {
-      const cls = receiverClass(state, stack, bodies, target.object, raw.boundLocally === true);
+      const cls = receiverClass(state, stack, bodies, target.object, raw.boundLocally === true, assignmentCounts);
       if (cls !== null) raw.receiverClass = cls;
     }
     state.calls.push(raw);
@@ -161,7 +162,14 @@ const SELF_ATTRIBUTE_ASSIGNMENT = (self: string, attribute: string): RegExp =>
  * the class assigns `self.attr`; or a parameter of the innermost function
  * annotated with a plain class name. Null otherwise (never a guess).
  */
-function receiverClass(state: Extraction, stack: readonly Scope[], bodies: readonly number[], object: string, boundLocally: boolean): string | null {
+function receiverClass(
+  state: Extraction,
+  stack: readonly Scope[],
+  bodies: readonly number[],
+  object: string,
+  boundLocally: boolean,
+  assignmentCounts: Map<string, number>,
+): string | null {
   const fn = stack[stack.length - 1] as Scope;
   if (fn.kind !== 'function') return null;
   const dot = object.indexOf('.');
@@ -177,8 +185,14 @@ function receiverClass(state: Extraction, stack: readonly Scope[], bodies: reado
   const cls = state.attributeClasses.get(owner.objectIndex)?.get(attribute);
   if (cls == null) return null;
   // Any other `self.attr = …` in the class (another method) makes it ambiguous.
-  const classText = state.src.text.slice(bodies[bodies.length - 2] as number, owner.end);
-  const assignments = [...classText.matchAll(SELF_ATTRIBUTE_ASSIGNMENT(self, attribute))].length;
+  // Memoised per class, receiver name and attribute: methods call through the same `self.attr` again and again.
+  const key = `${owner.objectIndex}\u0000${bodies[bodies.length - 2]}\u0000${self}\u0000${attribute}`;
+  let assignments = assignmentCounts.get(key);
+  if (assignments === undefined) {
+    const classText = state.src.text.slice(bodies[bodies.length - 2] as number, owner.end);
+    assignments = [...classText.matchAll(SELF_ATTRIBUTE_ASSIGNMENT(self, attribute))].length;
+    assignmentCounts.set(key, assignments);
+  }
   return assignments === 1 ? cls : null;
 }
 

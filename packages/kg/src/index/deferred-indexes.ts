@@ -12,8 +12,12 @@ import type { Sql } from '@agentlane/store';
  * when the graph is empty and there is nothing for readers to wait for.
  */
 export interface DeferredIndexes {
-  /** Recreate the dropped indexes. */
-  restore(): Promise<void>;
+  /**
+   * Recreate the dropped indexes, then run `after` (statements without parameters),
+   * all in one round trip: on PostgreSQL the server builds while the caller's
+   * thread does other work until it awaits this.
+   */
+  restore(after?: readonly string[]): Promise<void>;
 }
 
 export async function deferSecondaryIndexes(sql: Sql, schema: string, tables: readonly string[]): Promise<DeferredIndexes> {
@@ -28,8 +32,9 @@ export async function deferSecondaryIndexes(sql: Sql, schema: string, tables: re
   );
   for (const row of rows) await sql.exec(`DROP INDEX "${schema}"."${row.indexname.replace(/"/g, '""')}"`);
   return {
-    async restore() {
-      for (const row of rows) await sql.exec(row.indexdef);
+    async restore(after = []) {
+      const statements = [...rows.map((row) => row.indexdef), ...after];
+      if (statements.length > 0) await sql.exec(statements.join(';\n'));
     },
   };
 }

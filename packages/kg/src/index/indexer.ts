@@ -13,6 +13,8 @@ import { loadModules, SymbolTable } from '../resolve/symbols.js';
 import { emptyUnresolvedSites, mergeUnresolvedSites } from '../resolve/unresolved.js';
 import {
   analyzeGraph,
+  ANALYZE_GRAPH_WITHOUT_RANKS,
+  ANALYZE_RANKS,
   collectGarbage,
   deleteFileData,
   filesImportingExternal,
@@ -30,15 +32,26 @@ import {
   upsertFiles,
   type FileRow,
 } from './kg-store.js';
-import { deferSecondaryIndexes } from './deferred-indexes.js';
+import { deferSecondaryIndexes, type DeferredIndexes } from './deferred-indexes.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
+import type { ParsePrefetch } from './prefetch.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { assertRepository, assertRepositoryDirectory, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
 import { stripSourceExtension } from '../extract/language.js';
 import { extractorVersion } from '../extract/version.js';
-import { computeObjectRanks, ranksAreStale, type RankSummary } from '../search/ranks.js';
+import {
+  computeObjectRanks,
+  RANKED_KINDS,
+  rankKnownGraph,
+  ranksAreStale,
+  writeKnownRanks,
+  type KnownRankGraph,
+  type RankSummary,
+  type RankTimings,
+} from '../search/ranks.js';
+import { PhaseTimer } from './phase-timer.js';
 import { applyPrecisePass, type PreciseSummary } from '../precise/precise-pass.js';
 import type { PreciseOptions } from '../precise/options.js';
 
@@ -64,6 +77,11 @@ export interface IndexOptions {
   logger?: Logger;
   /** Reuse a pool across runs (benchmarks, watch mode); closed by the caller. */
   pool?: ParsePool;
+  /**
+   * Files queued for parsing before the database was ready (see `prefetchParse`): the run
+   * takes their outcomes instead of parsing them again. Its pool is the run's pool.
+   */
+  prefetch?: ParsePrefetch;
   /**
    * When the database holds another repository's index: delete it and index this one
    * (instead of failing with KG_REPOSITORY_MISMATCH). @defaultValue false
@@ -99,8 +117,11 @@ export interface IndexSummary {
   interruptedRuns: string[];
   /** The canonical root of another repository whose index this run deleted (--replace-repository), else null. */
   replacedRepository: string | null;
-  /** Wall time per phase; parse includes the object writes that overlap it. */
-  timings: { walkMs: number; parseMs: number; resolveMs: number; preciseMs: number; writeMs: number };
+  /**
+   * Wall time per phase; parse includes the object writes that overlap it. `steps` breaks
+   * the run down further (see `PhaseTimer`); a step named `… (overlapped)` ran alongside others.
+   */
+  timings: { walkMs: number; parseMs: number; resolveMs: number; preciseMs: number; writeMs: number; steps: Record<string, number> };
   coverage: CoverageReport;
 }
 
@@ -148,10 +169,16 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
     owner.pid,
     owner.host,
   ]);
-  const ownPool = options.pool === undefined;
-  const pool = options.pool ?? createParsePool(options.workers ?? 2);
+  const ownPool = options.pool === undefined && options.prefetch === undefined;
+  const pool = options.pool ?? options.prefetch?.pool ?? createParsePool(options.workers ?? 2);
   try {
-    const summary = await sql.transaction((tx) => runIndex(tx, { ...options, repoRoot, runId, head, mode, pool, logger, progress, started }));
+    let ranUntil = 0;
+    const summary = await sql.transaction(async (tx) => {
+      const ran = await runIndex(tx, { ...options, repoRoot, runId, head, mode, pool, logger, progress, started });
+      ranUntil = performance.now();
+      return ran;
+    });
+    summary.timings.steps.commit = Math.round(performance.now() - ranUntil);
     logger.debug({ runId, files: summary.files, objects: summary.objects, relations: summary.relations }, 'index run succeeded');
     return summary;
   } catch (error) {
@@ -161,6 +188,7 @@ export async function indexRepository(sql: Sql, options: IndexOptions): Promise<
       .catch(() => undefined);
     throw failure;
   } finally {
+    options.prefetch?.discard();
     if (ownPool) await pool.close();
   }
 }
@@ -197,6 +225,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     ctx.mode = 'full';
   }
 
+  const steps = new PhaseTimer();
+  steps.add('start (run row, lock, repository check)', performance.now() - ctx.started);
   const clock = { start: performance.now() };
   const lap = () => {
     const now = performance.now();
@@ -205,11 +235,11 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     return ms;
   };
   ctx.progress({ phase: 'walk', done: 0, total: 1 });
-  const walk = walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  const walk = await steps.time('walk', () => walkRepository(ctx.repoRoot, { maxFileBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES }));
   ctx.progress({ phase: 'walk', done: 1, total: 1 });
   const map = new ModuleMap({ ...walk, files: walk.files });
-  const stored = await loadFileStates(tx);
-  const storedSkips = ctx.full ? new Map<string, SkippedPath>() : await loadSkipStates(tx);
+  const stored = await steps.time('load file states', () => loadFileStates(tx));
+  const storedSkips = ctx.full ? new Map<string, SkippedPath>() : await steps.time('load file states', () => loadSkipStates(tx));
   const walked = new Map(walk.files.map((f) => [f.path, f]));
 
   const changed: WalkedFile[] = [];
@@ -237,9 +267,9 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
 
   const walkMs = lap();
   // First index of a repository: load into bare tables and build their indexes at the end.
-  const deferred = stored.size === 0 ? await deferSecondaryIndexes(tx, 'kg', ['objects', 'relations']) : null;
-  const oldIds = await objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]);
-  await deleteFileData(tx, deleted);
+  const deferred = stored.size === 0 ? await steps.time('drop indexes', () => deferSecondaryIndexes(tx, 'kg', ['objects', 'relations'])) : null;
+  const oldIds = await steps.time('delete old', () => objectIdsOf(tx, [...changed.map((f) => f.path), ...deleted]));
+  await steps.time('delete old', () => deleteFileData(tx, deleted));
 
   const skipped: SkippedPath[] = [...walk.skipped, ...keptSkips];
   const parsed = new Map<string, ParsedFile>();
@@ -247,7 +277,8 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     let done = phaseDone;
     let pending: ParsedFile[] = [];
     const dropped: string[] = [];
-    const write = async (batch: ParsedFile[], gone: string[]) => {
+    const write = (batch: ParsedFile[], gone: string[]) => steps.time('object+local relation writes (overlapped)', () => writeBatch(batch, gone));
+    const writeBatch = async (batch: ParsedFile[], gone: string[]) => {
       // Nothing to replace in a first index (and its lookup indexes are deferred).
       if (!deferred) await deleteFileData(tx, [...batch.map((f) => f.path), ...gone], { keepFileRows: true });
       if (gone.length > 0) await tx.query('DELETE FROM kg.files WHERE path = ANY($1::text[])', [gone]);
@@ -283,7 +314,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     };
     await Promise.all(
       tasks.map((task) =>
-        parseOrSkip(ctx.pool, task).then((outcome) => {
+        parseOrSkip(ctx.prefetch?.take(task) ?? ctx.pool.parse(task), task).then((outcome) => {
           done += 1;
           if (outcome.ok) {
             parsed.set(outcome.file.path, outcome.file);
@@ -303,7 +334,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   };
 
   ctx.logger.debug({ files: changed.length, unchanged, deleted: deleted.length }, 'parsing');
-  let parsedCount = await parseAll(changed, changed.length, 0);
+  let parsedCount = await steps.time('parse+writes', () => parseAll(changed, changed.length, 0));
 
   // Files whose relations may now resolve differently: they point at objects that
   // disappeared, import a changed module whose names changed, or imported (as
@@ -312,6 +343,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   const removedIds = [...oldIds].filter((id) => !newIds.has(id));
   const addedIds = [...newIds].filter((id) => !oldIds.has(id));
   const dependentPaths = new Set<string>();
+  const dependentsStarted = performance.now();
   if (stored.size > 0) {
     for (const p of await filesReferencing(tx, removedIds)) dependentPaths.add(p);
     if (addedIds.length > 0) {
@@ -329,8 +361,12 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     ctx.logger.debug({ dependents: dependents.length }, 're-resolving dependents');
     parsedCount = await parseAll(dependents, changed.length + dependents.length, parsedCount);
   }
+  if (stored.size > 0) steps.add('dependents', performance.now() - dependentsStarted);
 
+  // What was parsed ahead and not taken (unchanged files) is not needed any more.
+  ctx.prefetch?.discard();
   const parseMs = lap();
+  const resolveStarted = performance.now();
   // Second pass: resolve references against every module in reach.
   const files = [...parsed.values()];
   ctx.progress({ phase: 'resolve', done: 0, total: files.length });
@@ -368,26 +404,36 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   ctx.progress({ phase: 'resolve', done: files.length, total: files.length });
 
   const resolveMs = lap();
+  steps.add('resolve', performance.now() - resolveStarted);
   // Optional checker pass: replaces the calls edges of the TS/JS files it covers (precise/precise-pass.ts).
   const precise = ctx.precise
-    ? await applyPrecisePass(tx, { repoRoot: ctx.repoRoot, files, relations, fileRows, options: ctx.preciseLimits, logger: ctx.logger })
+    ? await steps.time('precise pass', () =>
+        applyPrecisePass(tx, { repoRoot: ctx.repoRoot, files, relations, fileRows, options: ctx.preciseLimits, logger: ctx.logger }),
+      )
     : null;
   const preciseMs = lap();
+  const written = precise?.relations ?? relations;
   ctx.progress({ phase: 'write', done: 0, total: 1 });
-  await upsertExternalModules(tx, [...externalModules.values()]);
-  await insertRelations(tx, precise?.relations ?? relations);
-  if (removedIds.length > 0) await tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]);
-  await upsertFiles(tx, fileRows, ctx.runId);
-  await deferred?.restore();
-  await collectGarbage(tx);
-  await replaceSkipped(tx, skipped, ctx.runId);
-  const rewritten = newIds.size + removedIds.length;
-  const ranks = ctx.mode === 'full' || (await ranksAreStale(tx, rewritten)) ? await computeObjectRanks(tx) : null;
-  // A change big enough to re-rank is big enough to move the planner's estimates.
-  if (ranks) await analyzeGraph(tx);
+  await steps.time('external modules', () => upsertExternalModules(tx, [...externalModules.values()]));
+  await steps.time('relation writes', () => insertRelations(tx, written));
+  if (removedIds.length > 0) await steps.time('relation writes', () => tx.query('DELETE FROM kg.relations WHERE dst = ANY($1::uuid[])', [removedIds]));
+  await steps.time('file rows', () => upsertFiles(tx, fileRows, ctx.runId));
+  await steps.time('garbage collection', () => collectGarbage(tx));
+  await steps.time('skips', () => replaceSkipped(tx, skipped, ctx.runId));
+  let ranks: RankSummary | null = null;
+  if (deferred) {
+    // The checker pass rewrote calls edges the workers had counted: ranks then read the graph back.
+    ranks = await finishFirstIndex(tx, deferred, steps, precise ? null : knownRankGraph(files, externalModules, relations));
+  } else if (ctx.mode === 'full' || (await ranksAreStale(tx, newIds.size + removedIds.length))) {
+    const rankTimings: RankTimings = { graphMs: 0, iterateMs: 0, writeMs: 0 };
+    ranks = await computeObjectRanks(tx, rankTimings);
+    addRankSteps(steps, 'ranks: graph from database', rankTimings);
+    // A change big enough to re-rank is big enough to move the planner's estimates.
+    await steps.time('analyze', () => analyzeGraph(tx));
+  }
 
-  const coverage = evaluateGates(await sumCoverage(tx));
-  const totals = await graphTotals(tx);
+  const coverage = evaluateGates(await steps.time('coverage+totals', () => sumCoverage(tx)));
+  const totals = await steps.time('coverage+totals', () => graphTotals(tx));
   const writeMs = lap();
   const skippedByReason: Record<string, number> = {};
   for (const skip of skipped) skippedByReason[skip.reason] = (skippedByReason[skip.reason] ?? 0) + 1;
@@ -414,7 +460,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
     durationMs: Math.round(performance.now() - ctx.started),
     interruptedRuns: interrupted.rows.map((r) => r.id),
     replacedRepository,
-    timings: { walkMs, parseMs, resolveMs, preciseMs, writeMs },
+    timings: { walkMs, parseMs, resolveMs, preciseMs, writeMs, steps: steps.rounded() },
     coverage,
   };
   await tx.query(
@@ -424,6 +470,71 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
   );
   ctx.progress({ phase: 'write', done: 1, total: 1 });
   return summary;
+}
+
+function addRankSteps(steps: PhaseTimer, graphStep: string, timings: RankTimings): void {
+  steps.add(graphStep, timings.graphMs);
+  steps.add('ranks: iterate', timings.iterateMs);
+  steps.add('ranks: write', timings.writeMs);
+}
+
+/**
+ * The tail of a first index, overlapped: the server builds the deferred indexes
+ * and refreshes the planner's statistics (one round trip) while this thread
+ * computes the ranks from the graph it holds; then the ranks are written and
+ * analyzed. On PGlite the database shares this thread, so nothing overlaps
+ * there, but nothing is lost either.
+ */
+async function finishFirstIndex(tx: Sql, deferred: DeferredIndexes, steps: PhaseTimer, known: KnownRankGraph | null): Promise<RankSummary> {
+  const started = performance.now();
+  const building = deferred.restore([ANALYZE_GRAPH_WITHOUT_RANKS]);
+  // Observed below; keeps a failure from counting as unhandled while the ranks are computed.
+  building.catch(() => undefined);
+  const ranked = known ? rankKnownGraph(known) : null;
+  const rankedAt = performance.now();
+  if (ranked) steps.add('ranks: graph from memory + iterate (overlapped)', rankedAt - started);
+  await building;
+  steps.add('index builds + analyze', performance.now() - started);
+  const writeStarted = performance.now();
+  let summary: RankSummary;
+  if (ranked && (await writeKnownRanks(tx, ranked))) {
+    summary = { objects: ranked.objects, edges: ranked.edges, iterations: ranked.iterations, ms: Math.round(rankedAt - started + performance.now() - writeStarted) };
+    steps.add('ranks: write', performance.now() - writeStarted);
+  } else {
+    const rankTimings: RankTimings = { graphMs: 0, iterateMs: 0, writeMs: 0 };
+    summary = await computeObjectRanks(tx, rankTimings);
+    addRankSteps(steps, 'ranks: graph from database', rankTimings);
+  }
+  await steps.time('analyze ranks', () => tx.exec(ANALYZE_RANKS));
+  return summary;
+}
+
+/**
+ * The rank graph of a first index from what the run holds: parsed objects, the
+ * external modules resolution created, the relations the workers settled
+ * (`localRankEdges`) and those resolution found. Null when a file's local
+ * edges could not be encoded: ranks then read the graph back.
+ */
+function knownRankGraph(files: readonly ParsedFile[], externals: ReadonlyMap<string, KgObject>, relations: readonly KgRelation[]): KnownRankGraph | null {
+  const objectIds: string[] = [];
+  const edges: number[] = [];
+  for (const file of files) {
+    const local = file.localRankEdges;
+    if (local === null) return null;
+    const offset = objectIds.length;
+    for (const object of file.objects) objectIds.push(object.id);
+    for (let i = 0; i + 2 < local.length; i += 3) edges.push(offset + (local[i] as number), offset + (local[i + 1] as number), local[i + 2] as number);
+  }
+  for (const id of externals.keys()) objectIds.push(id);
+  const index = new Map<string, number>();
+  objectIds.forEach((id, i) => index.set(id, i));
+  for (const relation of relations) {
+    const kind = RANKED_KINDS.indexOf(relation.kind);
+    const src = index.get(relation.src);
+    const dst = index.get(relation.dst);
+    if (kind >= 0 && src !== undefined && dst !== undefined) edges.push(src, dst, kind);
+  }
+  return { objectIds, edges: Int32Array.from(edges) };
 }
 
 function countByKind(relations: readonly KgRelation[]): Record<string, number> {
@@ -501,9 +612,9 @@ function parentPackagesOf(files: readonly WalkedFile[], map: ModuleMap): string[
 }
 
 /** One bad file never aborts a run: even a crashed worker becomes a recorded skip. */
-async function parseOrSkip(pool: ParsePool, task: ParseTask): Promise<ParseOutcome> {
+async function parseOrSkip(parsing: Promise<ParseOutcome>, task: ParseTask): Promise<ParseOutcome> {
   try {
-    return await pool.parse(task);
+    return await parsing;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, skip: { path: task.path, reason: 'parse_failed', detail: message.slice(0, 500) } };

@@ -196,8 +196,13 @@ export async function collectGarbage(sql: Sql): Promise<void> {
  * caller's transaction.
  */
 export async function analyzeGraph(sql: Sql): Promise<void> {
-  await sql.exec('ANALYZE kg.objects, kg.relations, kg.object_ranks, kg.files');
+  await sql.exec(ANALYZE_GRAPH);
 }
+
+/** `analyzeGraph` as a statement, split so ranks can be analyzed after the rest. */
+export const ANALYZE_GRAPH = 'ANALYZE kg.objects, kg.relations, kg.object_ranks, kg.files';
+export const ANALYZE_GRAPH_WITHOUT_RANKS = 'ANALYZE kg.objects, kg.relations, kg.files';
+export const ANALYZE_RANKS = 'ANALYZE kg.object_ranks';
 
 export async function filesReferencing(sql: Sql, ids: readonly string[], kinds?: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];

@@ -8,7 +8,8 @@ import { sha256Hex } from '@agentlane/core';
 import { measureCoverage } from '../coverage/probe.js';
 import { EXTRACTORS } from '../extract/index.js';
 import type { ExtractResult, Language } from '../extract/types.js';
-import type { ParsedFile } from '../model.js';
+import type { KgRelation, ParsedFile, SymbolObject } from '../model.js';
+import { RANKED_KINDS } from '../search/ranks.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SymbolTable } from '../resolve/symbols.js';
 import { emptyUnresolvedSites } from '../resolve/unresolved.js';
@@ -101,6 +102,7 @@ function toParsedFile(task: ParseTask, result: ExtractResult, source: string, sh
     typeRefs: result.typeRefs,
     localRelationRows: '',
     localRelationCounts: {},
+    localRankEdges: new Int32Array(0),
     localCalls: { resolved: 0, unresolved: 0 },
     localUnresolvedSites: emptyUnresolvedSites(),
     localBases: [],
@@ -122,6 +124,7 @@ function resolveWithinFile(file: ParsedFile): ParsedFile {
   for (const relation of local.relations) counts[relation.kind] = (counts[relation.kind] ?? 0) + 1;
   return {
     ...file,
+    localRankEdges: rankEdgesOf(file.objects, local.relations),
     calls: local.remaining.calls,
     heritage: local.remaining.heritage,
     typeRefs: local.remaining.typeRefs,
@@ -131,6 +134,22 @@ function resolveWithinFile(file: ParsedFile): ParsedFile {
     localUnresolvedSites: local.unresolvedSites,
     localBases: local.bases,
   };
+}
+
+/** See `ParsedFile.localRankEdges`. */
+function rankEdgesOf(objects: readonly SymbolObject[], relations: readonly KgRelation[]): Int32Array | null {
+  const index = new Map<string, number>();
+  objects.forEach((o, i) => index.set(o.id, i));
+  const out: number[] = [];
+  for (const relation of relations) {
+    const kind = RANKED_KINDS.indexOf(relation.kind);
+    if (kind < 0) continue;
+    const src = index.get(relation.src);
+    const dst = index.get(relation.dst);
+    if (src === undefined || dst === undefined) return null;
+    out.push(src, dst, kind);
+  }
+  return Int32Array.from(out);
 }
 
 export default parseFile;
