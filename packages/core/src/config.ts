@@ -24,6 +24,10 @@ export const configSchema = z.object({
   DATABASE_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   /** Where agentlane keeps local state (the PGlite database). Default: `<repo>/.agentlane`. */
   AGENTLANE_HOME: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Where the empty PGlite cluster that new embedded databases are copied from lives. Default: `$XDG_CACHE_HOME/agentlane` or `~/.cache/agentlane`. */
+  AGENTLANE_PGLITE_TEMPLATE_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** `0`: every new embedded database runs initdb instead of copying the template. */
+  AGENTLANE_PGLITE_TEMPLATE: z.preprocess(emptyToUndefined, z.enum(['0', '1']).default('1')),
   /** pino level. */
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -127,6 +131,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Absolute; undefined means "under the repository being worked on". */
   home: string | undefined;
+  /** New embedded databases start as a copy of a cached empty cluster (false: initdb each time). */
+  pgliteTemplate: { enabled: boolean; dir: string | undefined };
   logLevel: EnvConfig['LOG_LEVEL'];
   kg: { maxFileBytes: number; workers: number; precise: boolean; preciseBudgetMs: number };
   neo4j: { uri: string; username: string | undefined; password: string | undefined } | undefined;
@@ -184,6 +190,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     databaseUrl: value.DATABASE_URL,
     home: value.AGENTLANE_HOME === undefined ? undefined : path.resolve(value.AGENTLANE_HOME),
+    pgliteTemplate: {
+      enabled: value.AGENTLANE_PGLITE_TEMPLATE === '1',
+      dir: value.AGENTLANE_PGLITE_TEMPLATE_DIR === undefined ? undefined : path.resolve(value.AGENTLANE_PGLITE_TEMPLATE_DIR),
+    },
     logLevel: value.LOG_LEVEL,
     kg: {
       maxFileBytes: value.KG_MAX_FILE_BYTES,

@@ -7,7 +7,7 @@ import { openPostgres } from './postgres.js';
 import type { Sql } from './sql.js';
 
 export interface OpenStoreOptions {
-  config: Pick<Config, 'databaseUrl' | 'home'>;
+  config: Pick<Config, 'databaseUrl' | 'home'> & Partial<Pick<Config, 'pgliteTemplate'>>;
   /** The repository being worked on; the embedded database lives under it by default. */
   repoRoot: string;
 }
@@ -36,7 +36,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Sql> {
   if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# agentlane local state\n*\n');
   const lock = acquireFileLock(`${dataDir}.lock`);
   try {
-    return new LockedSql(await openPglite({ dataDir }), lock);
+    return new LockedSql(await openPglite({ dataDir, template: options.config.pgliteTemplate }), lock);
   } catch (error) {
     lock.release();
     throw error;

@@ -35,9 +35,16 @@ export function pgliteVersion(): string | null {
   return null;
 }
 
-export function templateRoot(env: Record<string, string | undefined> = process.env): string {
-  if (env.AGENTLANE_PGLITE_TEMPLATE_DIR) return env.AGENTLANE_PGLITE_TEMPLATE_DIR;
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'agentlane');
+/** From the configuration (AGENTLANE_PGLITE_TEMPLATE, AGENTLANE_PGLITE_TEMPLATE_DIR). */
+export interface TemplateOptions {
+  enabled: boolean;
+  /** Default: `$XDG_CACHE_HOME/agentlane`, else `~/.cache/agentlane`. */
+  dir?: string | undefined;
+}
+
+export function templateRoot(options: TemplateOptions = { enabled: true }): string {
+  if (options.dir) return options.dir;
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'agentlane');
 }
 
 /** Whether `dir` holds nothing yet: absent, or an empty directory. */
@@ -74,12 +81,12 @@ async function createTemplate(target: string): Promise<void> {
  * Seed an empty `dataDir` from the template (making the template first if there is
  * none). Returns whether it did; false leaves `dataDir` as it was, for initdb.
  */
-export async function seedFromTemplate(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<boolean> {
-  if (env.AGENTLANE_PGLITE_TEMPLATE === '0' || !isFreshDataDir(dataDir)) return false;
+export async function seedFromTemplate(dataDir: string, options: TemplateOptions = { enabled: true }): Promise<boolean> {
+  if (!options.enabled || !isFreshDataDir(dataDir)) return false;
   // Without a version, a template could outlive an upgrade of PGlite: make none.
   const version = pgliteVersion();
   if (version === null) return false;
-  const template = path.join(templateRoot(env), `pglite-${version}-template`);
+  const template = path.join(templateRoot(options), `pglite-${version}-template`);
   try {
     if (!complete(template)) await createTemplate(template);
     if (!complete(template)) return false;

@@ -3,7 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { AgentlaneError } from '@agentlane/core';
 import { copyStatement } from './copy.js';
-import { seedFromTemplate } from './pglite-template.js';
+import { seedFromTemplate, type TemplateOptions } from './pglite-template.js';
 import { guardQuery } from './query-error.js';
 import { replaceNul, sanitizeParams } from './sanitize.js';
 import type { QueryResult, Sql } from './sql.js';
@@ -11,6 +11,8 @@ import type { QueryResult, Sql } from './sql.js';
 export interface PgliteOptions {
   /** Directory of the database; undefined → in memory. */
   dataDir?: string;
+  /** How a new `dataDir` is made (see pglite-template.ts). @defaultValue enabled, in the user's cache */
+  template?: TemplateOptions;
 }
 
 type Target = PGlite | Transaction;
@@ -56,7 +58,7 @@ class PgliteSql implements Sql {
 export async function openPglite(options: PgliteOptions = {}): Promise<Sql> {
   try {
     if (options.dataDir !== undefined) {
-      await seedFromTemplate(options.dataDir);
+      await seedFromTemplate(options.dataDir, options.template);
       fs.mkdirSync(options.dataDir, { recursive: true });
     }
     const db = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
