@@ -9,7 +9,22 @@ import { writeRepo } from '../../../../test/support/repo.js';
 
 /** Run extraction and both resolution passes in memory (no database) and name every edge. */
 export function resolveRepo(files: Record<string, string>) {
-  const root = writeRepo(files);
+  return resolveTree(writeRepo(files));
+}
+
+/**
+ * An object as the accuracy tests key it: file, kind, qualified name. No ordinal: the
+ * resolver links a name to the last definition of its kind (an overloaded function's
+ * implementation), so overloads are one callee.
+ */
+export interface ObjectKey {
+  filePath: string;
+  kind: string;
+  qualifiedName: string;
+}
+
+/** `resolveRepo` on a directory already on disk (a corpus), with the relations and objects behind the edge strings. */
+export function resolveTree(root: string) {
   const walk = walkRepository(root);
   // Object.assign, not literals: the walk and parse-job shapes grow fields (root, size, limits) this helper passes through.
   const treeRoot = (walk as { root?: string }).root ?? root;
@@ -41,13 +56,19 @@ export function resolveRepo(files: Record<string, string>) {
     external[file.path] = result.calls.external;
   }
   const names = new Map<string, string>();
-  for (const file of parsed) for (const o of file.objects) names.set(o.id, `${o.qualifiedName}@${file.path}`);
+  const objects = new Map<string, ObjectKey>();
+  for (const file of parsed) {
+    for (const o of file.objects) {
+      names.set(o.id, `${o.qualifiedName}@${file.path}`);
+      objects.set(o.id, { filePath: file.path, kind: o.kind, qualifiedName: o.qualifiedName });
+    }
+  }
   for (const file of parsed) for (const r of resolver.resolveFile(file, imports.get(file.path) as FileImports).externalModules) names.set(r.id, `${r.qualifiedName}@external`);
   const edges = relations
     .filter((r) => r.kind !== 'contains')
     .map((r) => `${r.kind} ${names.get(r.src)} -> ${names.get(r.dst)} [${r.resolution}]`)
     .sort();
-  return { edges, unresolved, external };
+  return { edges, unresolved, external, relations, objects, files: parsed.length };
 }
 
 const RELATION_ROW = /^"([^"]*)","([^"]*)","([^"]*)","((?:[^"]|"")*)",(\d+),"([^"]*)"$/;
