@@ -2,6 +2,7 @@ import type Parser from 'tree-sitter';
 import type { CallTarget, ImportBinding, RawCall } from '../types.js';
 import type { ExtractContext, Range, Site } from './context.js';
 import { localNames, type Locals } from './locals.js';
+import { isPlainPath, readReceiver, ReceiverTyper, receiverLabel, type Receiver } from './receivers.js';
 import { unquote } from './source.js';
 import type { Walker } from './walker.js';
 
@@ -27,6 +28,8 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
   const locals = new Map<Range, Locals>();
+  const typer = new ReceiverTyper(root, w, ctx);
+  const member: MemberCallee = { receiver: null, property: null };
   let next = 0;
   for (const node of nodes) {
     // Reading startIndex first is required: `cursor.reset(node)` takes the node from the
@@ -40,9 +43,17 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
     }
     while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= start) stack.pop();
     const site = stack[stack.length - 1]?.site ?? moduleSite;
-    const target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start);
+    member.receiver = null;
+    let target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start, member);
     if (target === null) continue;
+    let receiverType: string | null = null;
+    if (member.receiver !== null && member.property !== null && (target.form === 'member' || target.form === 'dynamic')) {
+      receiverType = typer.hint(member.receiver, stack);
+      if (receiverType !== null && isPlainPath(receiverType)) receiverType = null;
+      if (receiverType !== null && target.form === 'dynamic') target = { form: 'member', object: receiverLabel(member.receiver), property: member.property };
+    }
     const call: RawCall = { from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target };
+    if (receiverType !== null) call.receiverType = receiverType;
     const first = firstName(target);
     if (first !== null && boundInEnclosingFunction(ctx, stack, first, start, locals)) call.boundLocally = true;
     ctx.calls.push(call);
@@ -126,8 +137,14 @@ function newTarget(w: Walker): CallTarget {
   return target;
 }
 
-/** Target of a call, or null when the call is an import (`require('x')`, `import('x')`). */
-function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number): CallTarget | null {
+/** A member call's receiver and property, read while the walker is on the callee. */
+interface MemberCallee {
+  receiver: Receiver | null;
+  property: string | null;
+}
+
+/** Target of a call, or null when the call is an import (`require('x')`, `import('x')`); a member callee's parts go to `member`. */
+function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number, member: MemberCallee): CallTarget | null {
   w.down();
   if (w.type() === 'await_expression') {
     // `await f<T>(x)` parses as a call of `(await f)` with type arguments: the callee is f.
@@ -147,9 +164,23 @@ function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, sta
     target = { form: 'self', property: 'constructor', viaSuper: true };
   } else if (type === 'member_expression') {
     target = memberTarget(w);
+    readMemberCallee(w, member);
   }
   w.up();
   return target;
+}
+
+/** The walker is on a member_expression callee: its object as a receiver, and its property name. */
+function readMemberCallee(w: Walker, member: MemberCallee): void {
+  member.receiver = null;
+  member.property = null;
+  w.down();
+  do {
+    const field = w.field();
+    if (field === 'object') member.receiver = readReceiver(w);
+    else if (field === 'property') member.property = w.type() === 'property_identifier' || w.type() === 'private_property_identifier' ? w.text() : null;
+  } while (w.next());
+  w.up();
 }
 
 /** The walker is on an `await_expression` callee; the target of its operand, left where it started. */

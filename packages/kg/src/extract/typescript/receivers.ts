@@ -1,0 +1,316 @@
+import type Parser from 'tree-sitter';
+import type { ExtractContext, Range } from './context.js';
+import { localNames, type Locals } from './locals.js';
+import { simpleType } from './type-names.js';
+import type { Walker } from './walker.js';
+
+/**
+ * The receiver type hint of a member call (`RawCall.receiverType`), the way a
+ * language server types a receiver, from declarations alone:
+ * - `this` → the enclosing class; `this.a.b` → `this['a']['b']`;
+ * - a local (parameter, `const`/`let`/`var`, annotated callback parameter) →
+ *   its annotation, else the hint of its initializer (`new C()` → `C`,
+ *   `f()` → `ReturnType<typeof f>`, `x as C` → `C`, `await e` → `Awaited<…>`),
+ *   the innermost declaration whose scope holds the call;
+ * - a top-level `const`/`let`/`var` of the file → the same, read at module level;
+ * - any other name (imports, classes, functions, namespaces) → `typeof name`,
+ *   which the resolver follows (a class's static side, a variable's type);
+ * - a call → `ReturnType<callee>`, a member → `X['p']`.
+ * Any other expression (literals, element access, conditionals), a local
+ * without an annotation or initializer to read (destructuring, loop and catch
+ * variables, untyped callback parameters) gives no hint: such a call stays
+ * unresolved, never guessed.
+ *
+ * Reading is in two steps so the one tree cursor is never needed in two
+ * places: the receiver is read into a small expression while the cursor sits
+ * on the call, and names are typed afterwards (which may move the cursor to
+ * declarations).
+ */
+
+export type Receiver =
+  | { k: 'this' }
+  | { k: 'name'; name: string; at: number }
+  | { k: 'member'; of: Receiver; name: string }
+  | { k: 'call'; of: Receiver }
+  | { k: 'type'; type: string }
+  | { k: 'await'; of: Receiver };
+
+const MAX_DEPTH = 12;
+
+/** The walker is on an expression; read it as a receiver (null when it is not one), leaving the walker there. */
+export function readReceiver(w: Walker, depth = 0): Receiver | null {
+  if (depth > MAX_DEPTH) return null;
+  const type = w.type();
+  switch (type) {
+    case 'this':
+      return { k: 'this' };
+    case 'identifier':
+      return { k: 'name', name: w.text(), at: w.start };
+    case 'member_expression': {
+      let of: Receiver | null = null;
+      let name: string | null = null;
+      w.down();
+      do {
+        const field = w.field();
+        if (field === 'object') of = readReceiver(w, depth + 1);
+        else if (field === 'property') name = w.type() === 'property_identifier' || w.type() === 'private_property_identifier' ? w.text() : null;
+      } while (w.next());
+      w.up();
+      return of !== null && name !== null ? { k: 'member', of, name } : null;
+    }
+    case 'call_expression': {
+      let of: Receiver | null = null;
+      w.down();
+      if (w.field() === 'function' && w.type() !== 'import') of = readReceiver(w, depth + 1);
+      w.up();
+      if (of?.k === 'name' && of.name === 'require') return null;
+      return of === null ? null : { k: 'call', of };
+    }
+    case 'new_expression': {
+      let name: string | null = null;
+      w.down();
+      do {
+        if (w.field() !== 'constructor') continue;
+        if (w.type() === 'identifier' || w.type() === 'member_expression') name = simpleType(w.text());
+        break;
+      } while (w.next());
+      w.up();
+      return name === null ? null : { k: 'type', type: name };
+    }
+    case 'parenthesized_expression':
+    case 'non_null_expression':
+    case 'satisfies_expression':
+    case 'await_expression':
+    case 'as_expression':
+    case 'type_assertion': {
+      let inner: Receiver | null = null;
+      let asType: string | null = null;
+      w.down();
+      do {
+        const t = w.type();
+        if (t === '(' || t === ')' || t === '!' || t === 'comment' || t === 'await' || t === 'as' || t === 'satisfies') continue;
+        if (type === 'type_assertion' && t === 'type_arguments') asType = simpleType(w.text().slice(1, -1));
+        else if (type === 'as_expression' && inner !== null) asType = t === 'const' ? null : simpleType(w.text());
+        else if (inner === null) inner = readReceiver(w, depth + 1) ?? { k: 'type', type: '' };
+      } while (w.next());
+      w.up();
+      if (type === 'as_expression' || type === 'type_assertion') return asType === null ? null : { k: 'type', type: asType };
+      if (inner === null || (inner.k === 'type' && inner.type === '')) return null;
+      return type === 'await_expression' ? { k: 'await', of: inner } : inner;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A declaration of a name: where it is visible, and what it says about its type. */
+interface Binding {
+  name: string;
+  /** [start, end) of its scope. */
+  start: number;
+  end: number;
+  /** The type as written, simplified; null when there is none. */
+  type: string | null;
+  /** The initializer, when there is no type. */
+  value: Parser.SyntaxNode | null;
+}
+
+interface FunctionScope {
+  locals: Locals;
+  bindings: Binding[];
+}
+
+const BINDING_TYPES = ['variable_declarator', 'required_parameter', 'optional_parameter', 'for_in_statement', 'arrow_function', 'catch_clause'];
+const BLOCKS = new Set(['statement_block', 'for_statement', 'for_in_statement', 'switch_body', 'program', 'class_body']);
+const FUNCTIONS = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function', 'program']);
+
+/** Types receivers for one file: memoised per function and for the file's top level. */
+export class ReceiverTyper {
+  private readonly scopes = new Map<Range, FunctionScope>();
+  private topLevel: Map<string, Binding | null> | null = null;
+  private readonly resolving = new Set<Binding>();
+
+  constructor(
+    private readonly root: Parser.SyntaxNode,
+    private readonly w: Walker,
+    private readonly ctx: ExtractContext,
+  ) {}
+
+  /** The hint for a receiver read at a call inside `stack` (innermost range last); null when unknown. */
+  hint(receiver: Receiver, stack: readonly Range[], depth = 0): string | null {
+    if (depth > MAX_DEPTH) return null;
+    switch (receiver.k) {
+      case 'this':
+        return 'this';
+      case 'type':
+        return receiver.type;
+      case 'name':
+        return this.nameHint(receiver.name, receiver.at, stack, depth);
+      case 'member': {
+        const of = this.hint(receiver.of, stack, depth + 1);
+        if (of === null) return null;
+        // A path of names the resolver can follow as written (`ns.f`, `C.staticField`).
+        if (of.startsWith('typeof ') && !of.includes('<') && !of.includes('[')) return `${of}.${receiver.name}`;
+        return `${of}['${receiver.name}']`;
+      }
+      case 'call': {
+        const of = this.hint(receiver.of, stack, depth + 1);
+        return of === null ? null : `ReturnType<${of}>`;
+      }
+      case 'await': {
+        const of = this.hint(receiver.of, stack, depth + 1);
+        return of === null ? null : `Awaited<${of}>`;
+      }
+    }
+  }
+
+  private nameHint(name: string, at: number, stack: readonly Range[], depth: number): string | null {
+    if (name === 'undefined' || name === 'arguments') return null;
+    let localSomewhere = false;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const range = stack[i] as Range;
+      if (range.params === null) continue;
+      const scope = this.functionScope(range);
+      if (!scope.locals.names.has(name) && !scope.locals.blocks.has(name)) continue;
+      localSomewhere = true;
+      const binding = innermost(scope.bindings, name, at);
+      if (binding !== null) return this.bindingHint(binding, stack.slice(0, i + 1), depth);
+    }
+    // A local of some function around the call that no declaration read here explains: unknown.
+    if (localSomewhere) return null;
+    const top = this.topLevelBindings().get(name);
+    if (top === null) return null;
+    if (top !== undefined) return this.bindingHint(top, [], depth);
+    return `typeof ${name}`;
+  }
+
+  private bindingHint(binding: Binding, stack: readonly Range[], depth: number): string | null {
+    if (binding.type !== null) return binding.type;
+    if (binding.value === null || this.resolving.has(binding)) return null;
+    this.resolving.add(binding);
+    try {
+      void binding.value.startIndex; // fills the transfer buffer for reset (see collectCalls)
+      this.w.reset(binding.value);
+      const receiver = readReceiver(this.w);
+      return receiver === null ? null : this.hint(receiver, stack, depth + 1);
+    } finally {
+      this.resolving.delete(binding);
+    }
+  }
+
+  private functionScope(range: Range): FunctionScope {
+    let scope = this.scopes.get(range);
+    if (scope === undefined) {
+      const text = this.ctx.src.text;
+      scope = {
+        locals: localNames(text.slice(range.start, range.end), range.params ?? []),
+        bindings: this.bindingsIn(range.start, range.end),
+      };
+      // Catch variables are block-scoped offsets relative to the range: make them absolute.
+      const blocks = new Map<string, [number, number][]>();
+      for (const [name, spans] of scope.locals.blocks) blocks.set(name, spans.map(([a, b]) => [a + range.start, b + range.start]));
+      scope.locals.blocks = blocks;
+      this.scopes.set(range, scope);
+    }
+    return scope;
+  }
+
+  /** Declarations of simple names in [start, end): declarators and parameters, each with its scope. */
+  private bindingsIn(start: number, end: number): Binding[] {
+    const src = this.ctx.src;
+    const nodes = src.rowsMatchTree()
+      ? this.root.descendantsOfType(BINDING_TYPES, { row: src.lineOf(start) - 1, column: 0 }, { row: src.lineOf(Math.max(start, end - 1)), column: 0 })
+      : this.root.descendantsOfType(BINDING_TYPES);
+    const out: Binding[] = [];
+    for (const node of nodes) {
+      if (node.startIndex < start || node.endIndex > end) continue;
+      const binding = bindingOf(node);
+      if (binding !== null) out.push(binding);
+    }
+    return out;
+  }
+
+  /** Top-level `const`/`let`/`var` declarators of the file by name; null for a name declared twice or by destructuring. */
+  private topLevelBindings(): Map<string, Binding | null> {
+    if (this.topLevel !== null) return this.topLevel;
+    const map = new Map<string, Binding | null>();
+    for (const statement of this.root.namedChildren) {
+      let declaration: Parser.SyntaxNode | null = statement;
+      if (statement.type === 'export_statement') declaration = statement.childForFieldName('declaration');
+      if (declaration === null || (declaration.type !== 'lexical_declaration' && declaration.type !== 'variable_declaration')) continue;
+      for (const declarator of declaration.namedChildren) {
+        if (declarator.type !== 'variable_declarator') continue;
+        const binding = bindingOf(declarator);
+        if (binding === null) {
+          for (const id of declarator.childForFieldName('name')?.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']) ?? []) map.set(id.text, null);
+          continue;
+        }
+        map.set(binding.name, map.has(binding.name) ? null : binding);
+      }
+    }
+    this.topLevel = map;
+    return map;
+  }
+}
+
+/** The binding a declarator, parameter, loop, single-parameter arrow or catch clause makes; null when it binds a pattern (or nothing). */
+function bindingOf(node: Parser.SyntaxNode): Binding | null {
+  if (node.type === 'for_in_statement' || node.type === 'arrow_function' || node.type === 'catch_clause') {
+    // Loop variables, untyped single arrow parameters and catch variables: bound, type unknown.
+    const id = node.childForFieldName(node.type === 'for_in_statement' ? 'left' : 'parameter');
+    return id === null || id.type !== 'identifier' ? null : { name: id.text, type: null, value: null, start: node.startIndex, end: node.endIndex };
+  }
+  const isDeclarator = node.type === 'variable_declarator';
+  const id = node.childForFieldName(isDeclarator ? 'name' : 'pattern');
+  if (id === null || id.type !== 'identifier') return null;
+  const annotation = node.childForFieldName('type');
+  const type = annotation === null ? null : simpleType(annotation.text.replace(/^\s*:/, ''));
+  const value = isDeclarator ? node.childForFieldName('value') : null;
+  // An annotation that is not one named type (`x: A | B`, `x: T[]`) says the receiver is not one class: no hint.
+  return { name: id.text, type, value: annotation === null ? value : null, ...scopeOf(node, isDeclarator) };
+}
+
+function scopeOf(node: Parser.SyntaxNode, isDeclarator: boolean): { start: number; end: number } {
+  const functionScoped = !isDeclarator || node.parent?.type === 'variable_declaration';
+  let scope = node.parent;
+  // A parameter's scope is its function (the parameter list's parent); `var` is hoisted to the function.
+  while (scope !== null && !(functionScoped ? FUNCTIONS.has(scope.type) : BLOCKS.has(scope.type) || FUNCTIONS.has(scope.type))) scope = scope.parent;
+  return scope === null ? { start: 0, end: Number.MAX_SAFE_INTEGER } : { start: scope.startIndex, end: scope.endIndex };
+}
+
+/** The declaration of `name` with the smallest scope holding `at`; null when none does or two share it. */
+function innermost(bindings: readonly Binding[], name: string, at: number): Binding | null {
+  let best: Binding | null = null;
+  let tie = false;
+  for (const b of bindings) {
+    if (b.name !== name || at < b.start || at >= b.end) continue;
+    if (best === null || b.end - b.start < best.end - best.start) {
+      best = b;
+      tie = false;
+    } else if (b.end - b.start === best.end - best.start) tie = true;
+  }
+  return tie ? null : best;
+}
+
+/** The receiver as a short label for `CallTarget.object` (arguments elided): `f()`, `this.a.get()`, `(C)`. */
+export function receiverLabel(receiver: Receiver): string {
+  switch (receiver.k) {
+    case 'this':
+      return 'this';
+    case 'name':
+      return receiver.name;
+    case 'member':
+      return `${receiverLabel(receiver.of)}.${receiver.name}`;
+    case 'call':
+      return `${receiverLabel(receiver.of)}()`;
+    case 'type':
+      return `(${receiver.type})`;
+    case 'await':
+      return `(await ${receiverLabel(receiver.of)})`;
+  }
+}
+
+/** A hint that is only a path of names (`typeof ns.C`): the call's own dotted target says as much. */
+export function isPlainPath(hint: string): boolean {
+  return hint.startsWith('typeof ') && !/[<[(]/.test(hint);
+}
