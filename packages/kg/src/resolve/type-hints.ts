@@ -84,7 +84,7 @@ interface TypedObject {
   qualifiedName: string;
   returns: { type: string } | null;
   fields: { name: string; type: string | null; default: string | null }[] | null;
-  metadata: { modifiers?: unknown; valueType?: unknown } | Record<string, unknown>;
+  metadata: { modifiers?: unknown; type?: unknown; valueType?: unknown } | Record<string, unknown>;
 }
 
 const NEW_DEFAULT = /^new\s+([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$]*)*)\s*[<(]/u;
@@ -92,8 +92,8 @@ const NEW_DEFAULT = /^new\s+([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Star
 /**
  * Declared types of a TS file's objects, in order: return types of functions
  * and methods, the type of properties (from their owner's fields: the
- * annotation, else a `new C(…)` initializer) and of variables (the extractor's
- * `valueType` hint). Empty for Python, whose annotations are not read this way.
+ * annotation, else a `new C(…)` initializer) and of variables (`metadata.type`,
+ * the annotation, else the extractor's `metadata.valueType` hint of the initializer). Empty for Python, whose annotations are not read this way.
  */
 export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] {
   const owners = new Map<string, TypedObject>();
@@ -113,8 +113,9 @@ export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] 
       const type = field?.type != null ? simpleType(field.type) : field?.default != null ? (NEW_DEFAULT.exec(field.default)?.[1] ?? null) : null;
       if (type !== null) out.valueType = type;
     } else if (o.kind === 'variable') {
-      const hint = (o.metadata as { valueType?: unknown }).valueType;
-      if (typeof hint === 'string') out.valueType = hint;
+      const { type, valueType } = o.metadata as { type?: unknown; valueType?: unknown };
+      const hint = typeof type === 'string' ? simpleType(type) : typeof valueType === 'string' ? valueType : null;
+      if (hint !== null) out.valueType = hint;
     }
     return out;
   });

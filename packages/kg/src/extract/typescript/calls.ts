@@ -24,6 +24,7 @@ const DOTTED = new RegExp(String.raw`^${ID}(?:\.#?${ID})*$`, 'u');
  */
 export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractContext, moduleSite: Site): void {
   const nodes = findCalls(root, ctx);
+  typeVariables(ctx, new ReceiverTyper(root, w, ctx));
   if (nodes.length === 0) return;
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
@@ -57,6 +58,20 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
     const first = firstName(target);
     if (first !== null && boundInEnclosingFunction(ctx, stack, first, start, locals)) call.boundLocally = true;
     ctx.calls.push(call);
+  }
+}
+
+/**
+ * Exported top-level variables without an annotation get the type hint of
+ * their initializer as `metadata.valueType` (`export const scheduler = new
+ * AsyncScheduler()` → `AsyncScheduler`), so calls through them from other
+ * files resolve (`scheduler.schedule()`); annotated ones have `metadata.type`.
+ */
+function typeVariables(ctx: ExtractContext, typer: ReceiverTyper): void {
+  for (const object of ctx.objects) {
+    if (object.kind !== 'variable' || object.qualifiedName.includes('.') || object.metadata.type !== undefined) continue;
+    const hint = typer.topLevelHint(object.name);
+    if (hint !== null && hint !== 'this') object.metadata.valueType = hint;
   }
 }
 

@@ -164,6 +164,12 @@ export class ReceiverTyper {
     }
   }
 
+  /** The hint of a top-level variable of the file, read at module level (null when unknown). */
+  topLevelHint(name: string): string | null {
+    const top = this.topLevelBindings().get(name);
+    return top == null ? null : this.bindingHint(top, [], 0);
+  }
+
   private nameHint(name: string, at: number, stack: readonly Range[], depth: number): string | null {
     if (name === 'undefined' || name === 'arguments') return null;
     let localSomewhere = false;
