@@ -127,7 +127,8 @@ export class Resolver {
     while (scope) {
       const scopeRefs = module.objects.get(scope);
       if (scopeRefs?.some((r) => SCOPE_KINDS.has(r.kind))) {
-        const refs = module.objects.get(`${scope}.${name}`);
+        // Members (methods, properties) under the same name belong to a merged class or interface, not to the scope.
+        const refs = module.objects.get(`${scope}.${name}`)?.filter((r) => r.kind !== 'method' && r.kind !== 'property');
         if (refs && refs.length > 0) return { type: 'object', ref: refs[refs.length - 1] as SymbolRef, resolution: 'local' };
       }
       const dot = scope.lastIndexOf('.');
