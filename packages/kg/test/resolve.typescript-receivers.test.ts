@@ -149,6 +149,62 @@ export class Holder {
   });
 });
 
+describe('typed receivers: destructuring and callbacks', () => {
+  it('destructured locals are members of the declared type or of the initializer', () => {
+    const { edges } = resolveRepo({
+      'src/shapes.ts': SHAPES,
+      'src/pair.ts': `import { Circle, Square } from './shapes';
+export interface Pair { left: Circle; right: Square }
+export function pair(): Pair { return { left: new Circle(), right: new Square() }; }
+export function run(p: Pair) {
+  const { left, right: r } = pair();
+  left.area();
+  r.side();
+}
+export function run2({ right }: Pair) { right.side(); }`,
+    });
+    expect(callsFrom(edges, 'run@src/pair.ts')).toEqual([
+      'calls run@src/pair.ts -> Circle.area@src/shapes.ts',
+      'calls run@src/pair.ts -> Square.side@src/shapes.ts',
+      'calls run@src/pair.ts -> pair@src/pair.ts',
+    ]);
+    expect(callsFrom(edges, 'run2@src/pair.ts')).toEqual(['calls run2@src/pair.ts -> Square.side@src/shapes.ts']);
+  });
+
+  it('an untyped callback parameter takes the type the callee declares for it (call and `new`)', () => {
+    const { edges } = resolveRepo({
+      'src/shapes.ts': SHAPES,
+      'src/cb.ts': `import { Circle, Square } from './shapes';
+export function withCircle(use: (c: Circle, s: Square) => void): void {}
+export class Runner { constructor(body: (this: Runner, s: Square) => void) {} }
+export function run() {
+  withCircle((c, s) => {
+    c.area();
+    s.side();
+  });
+  new Runner(function (s) { s.side(); });
+}`,
+    });
+    expect(callsFrom(edges, 'run@src/cb.ts')).toEqual([
+      'calls run@src/cb.ts -> Circle.area@src/shapes.ts',
+      'calls run@src/cb.ts -> Runner@src/cb.ts',
+      'calls run@src/cb.ts -> Square.side@src/shapes.ts',
+      'calls run@src/cb.ts -> Square.side@src/shapes.ts',
+      'calls run@src/cb.ts -> withCircle@src/cb.ts',
+    ]);
+  });
+});
+
+describe('names in a function scope', () => {
+  it('never resolve to a member of a class or interface merged with the function', () => {
+    const { edges } = resolveRepo({
+      'src/ctor.ts': `export interface make { init(): void }
+export function make(init: () => void) { init(); }`,
+    });
+    expect(callsFrom(edges, 'make@src/ctor.ts')).toEqual([]);
+  });
+});
+
 describe('receivers whose type is not one class link nothing', () => {
   it('unions, any, unknown, arrays, untyped callback parameters, destructuring', () => {
     const body = `export function run(u: Circle | Square, a: any, xs: Circle[], k: unknown) {

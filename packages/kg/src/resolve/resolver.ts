@@ -4,7 +4,8 @@ import { externalModuleObject } from '../index/objects.js';
 import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
-import { parseTypeHint, type TypeHint } from './type-hints.js';
+import { functionTypeParams, parseTypeHint, type TypeHint } from './type-hints.js';
+import { simpleType } from '../extract/typescript/type-names.js';
 
 /**
  * The second pass: turn a file's raw references into relations, using the symbol
@@ -66,7 +67,9 @@ const MAX_TYPE_DEPTH = 16;
 type Value =
   | { t: 'instance'; ref: SymbolRef }
   | { t: 'static'; target: Target; self: Value | null }
-  | { t: 'promise'; of: Value };
+  | { t: 'promise'; of: Value }
+  /** A function type as written in `scope`'s declaration (a callback parameter's type): its parameters' types. */
+  | { t: 'fn'; params: string[]; scope: SymbolRef };
 
 function pick(refs: readonly SymbolRef[] | undefined, kinds: readonly ObjectKind[]): SymbolRef | null {
   if (!refs) return null;
@@ -256,6 +259,18 @@ export class Resolver {
         const of = this.evaluate(module, from, hint.of, self, depth + 1);
         return of ? { t: 'promise', of } : null;
       }
+      case 'param': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        if (of?.t === 'fn') {
+          const type = simpleType(of.params[hint.index] ?? '');
+          return type === null ? null : this.declared(of.scope, type, null, depth);
+        }
+        if (of?.t !== 'static' || of.target.type !== 'object') return null;
+        const fn = of.target.ref;
+        const written = fn.paramTypes?.[hint.index];
+        const params = written == null ? null : functionTypeParams(written);
+        return params === null ? null : { t: 'fn', params, scope: fn };
+      }
     }
   }
 
@@ -290,7 +305,7 @@ export class Resolver {
 
   /** A member of a value: an instance's (bases included), a module's export, a class's, namespace's or enum's static member. */
   private memberOf(of: Value, name: string): Target | null {
-    if (of.t === 'promise') return null;
+    if (of.t === 'promise' || of.t === 'fn') return null;
     if (of.t === 'instance') {
       const found = this.lookupMember(of.ref, name, MEMBER_KINDS);
       return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;

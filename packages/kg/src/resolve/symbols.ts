@@ -52,6 +52,7 @@ export class SymbolTable {
       const ref: SymbolRef = { id: object.id, kind: object.kind, qualifiedName: object.qualifiedName, filePath: path };
       if (object.valueType !== undefined) ref.valueType = object.valueType;
       if (object.returnType !== undefined) ref.returnType = object.returnType;
+      if (object.paramTypes !== undefined) ref.paramTypes = object.paramTypes;
       this.byId.set(object.id, ref);
       if (object.kind === 'module') {
         module.moduleId = object.id;
@@ -89,6 +90,7 @@ interface ObjectRow {
   ordinal: number | null;
   metadata: Record<string, unknown>;
   returns_json: { type: string } | null;
+  params_json: { type: string | null }[] | null;
   fields_json: { name: string; type: string | null; default: string | null }[] | null;
 }
 
@@ -105,7 +107,7 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
     [wanted],
   );
   const objects = await sql.query<ObjectRow>(
-    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata, returns_json, fields_json
+    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata, returns_json, params_json, fields_json
        FROM kg.objects WHERE file_path = ANY($1::text[]) ORDER BY file_path, ordinal NULLS FIRST`,
     [wanted],
   );
@@ -119,7 +121,7 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
     const rows = byFile.get(file.path) ?? [];
     const types =
       file.language === 'ts'
-        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
+        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
         : [];
     table.addModule(
       file.path,

@@ -6,6 +6,7 @@ import { simpleType } from '../extract/typescript/type-names.js';
  * parsed into a small expression the resolver evaluates:
  *   H := 'this' | Name('.'Name)* | 'typeof ' Name('.'Name)* | H "['" member "']"
  *      | 'ReturnType<' H '>' | 'Awaited<' H '>' | 'Promise<' H '>'
+ *      | 'Parameters<' H '>[' n ']'      (the type of H's n-th parameter, `this` not counted)
  */
 export type TypeHint =
   | { k: 'this' }
@@ -14,7 +15,8 @@ export type TypeHint =
   | { k: 'member'; of: TypeHint; name: string }
   | { k: 'return'; of: TypeHint }
   | { k: 'awaited'; of: TypeHint }
-  | { k: 'promise'; of: TypeHint };
+  | { k: 'promise'; of: TypeHint }
+  | { k: 'param'; of: TypeHint; index: number };
 
 const NAME = /^[\p{ID_Start}$_#][\p{ID_Continue}$\u200C\u200D]*/u;
 const MAX_HINT = 1000;
@@ -40,6 +42,14 @@ function parseHint(p: { text: string; i: number }): TypeHint | null {
     p.i += 1;
     hint = { k, of };
     break;
+  }
+  if (hint === null && p.text.startsWith('Parameters<', p.i)) {
+    p.i += 'Parameters<'.length;
+    const of = parseHint(p);
+    const m = /^>\[(\d{1,3})\]/.exec(p.text.slice(p.i, p.i + 8));
+    if (of === null || m === null) return null;
+    p.i += m[0].length;
+    hint = { k: 'param', of, index: Number(m[1]) };
   }
   if (hint === null) {
     const value = p.text.startsWith('typeof ', p.i);
@@ -77,11 +87,67 @@ export interface DeclaredTypes {
   valueType?: string;
   /** A function's or method's declared return type (simplified). */
   returnType?: string;
+  /** A function's or method's parameters' types as written when they are function types (callbacks), else null; absent when none is. */
+  paramTypes?: (string | null)[];
+}
+
+/**
+ * The parameter types of a function type as written (`(this: X, a: A, b?: B) => R`),
+ * `this` left out; null when the text is not one function type.
+ */
+export function functionTypeParams(written: string): string[] | null {
+  let text = written.trim();
+  while (text.startsWith('(') && matching(text, 0) === text.length - 1) text = text.slice(1, -1).trim();
+  if (text.startsWith('<')) {
+    const close = matching(text, 0);
+    if (close < 0) return null;
+    text = text.slice(close + 1).trim();
+  }
+  if (!text.startsWith('(')) return null;
+  const close = matching(text, 0);
+  if (close < 0 || !text.slice(close + 1).trim().startsWith('=>')) return null;
+  const params: string[] = [];
+  for (const piece of splitParams(text.slice(1, close))) {
+    const colon = piece.indexOf(':');
+    const name = (colon < 0 ? piece : piece.slice(0, colon)).trim();
+    if (name === 'this') continue;
+    params.push(colon < 0 || name.startsWith('...') ? '' : piece.slice(colon + 1).trim());
+  }
+  return params;
+}
+
+/** Index of the bracket closing the one at `open`, or -1. */
+function matching(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '<' || c === '[' || c === '{') depth += 1;
+    else if ((c === ')' || (c === '>' && text[i - 1] !== '=') || c === ']' || c === '}') && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitParams(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '<' || c === '[' || c === '{') depth += 1;
+    else if (c === ')' || (c === '>' && text[i - 1] !== '=') || c === ']' || c === '}') depth -= 1;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  if (text.slice(from).trim() !== '') out.push(text.slice(from));
+  return out;
 }
 
 interface TypedObject {
   kind: ObjectKind;
   qualifiedName: string;
+  params: { type: string | null }[] | null;
   returns: { type: string } | null;
   fields: { name: string; type: string | null; default: string | null }[] | null;
   metadata: { modifiers?: unknown; type?: unknown; valueType?: unknown } | Record<string, unknown>;
@@ -100,6 +166,9 @@ export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] 
   for (const o of objects) if (o.fields !== null && (o.kind === 'class' || o.kind === 'interface' || o.kind === 'type')) owners.set(o.qualifiedName, o);
   return objects.map((o) => {
     const out: DeclaredTypes = {};
+    if ((o.kind === 'function' || o.kind === 'method') && o.params?.some((p) => p.type?.includes('=>'))) {
+      out.paramTypes = o.params.map((p) => (p.type?.includes('=>') ? p.type : null));
+    }
     if ((o.kind === 'function' || o.kind === 'method') && o.returns !== null) {
       const type = simpleType(o.returns.type);
       if (type !== null) {

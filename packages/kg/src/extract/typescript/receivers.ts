@@ -113,6 +113,10 @@ interface Binding {
   type: string | null;
   /** The initializer, when there is no type. */
   value: Parser.SyntaxNode | null;
+  /** Destructured: the binding is this member of the type or initializer (`const { a } = x` → `x['a']`). */
+  member?: string;
+  /** An untyped parameter of a callback passed to a call: typed by the callee's parameter (`f((x) => …)`). */
+  callback?: { callee: Parser.SyntaxNode; isNew: boolean; arg: number; param: number };
 }
 
 interface FunctionScope {
@@ -177,10 +181,9 @@ export class ReceiverTyper {
       const range = stack[i] as Range;
       if (range.params === null) continue;
       const scope = this.functionScope(range);
-      if (!scope.locals.names.has(name) && !scope.locals.blocks.has(name)) continue;
-      localSomewhere = true;
       const binding = innermost(scope.bindings, name, at);
       if (binding !== null) return this.bindingHint(binding, stack.slice(0, i + 1), depth);
+      if (scope.locals.names.has(name) || scope.locals.blocks.has(name)) localSomewhere = true;
     }
     // A local of some function around the call that no declaration read here explains: unknown.
     if (localSomewhere) return null;
@@ -191,14 +194,27 @@ export class ReceiverTyper {
   }
 
   private bindingHint(binding: Binding, stack: readonly Range[], depth: number): string | null {
+    const whole = this.wholeHint(binding, stack, depth);
+    if (whole === null || binding.member === undefined) return whole;
+    return whole.startsWith('typeof ') && !/[<[]/.test(whole) ? `${whole}.${binding.member}` : `${whole}['${binding.member}']`;
+  }
+
+  /** The hint of what a binding is bound to (before destructuring picks a member). */
+  private wholeHint(binding: Binding, stack: readonly Range[], depth: number): string | null {
     if (binding.type !== null) return binding.type;
-    if (binding.value === null || this.resolving.has(binding)) return null;
+    const node = binding.callback?.callee ?? binding.value;
+    if (node == null || this.resolving.has(binding)) return null;
     this.resolving.add(binding);
     try {
-      void binding.value.startIndex; // fills the transfer buffer for reset (see collectCalls)
-      this.w.reset(binding.value);
+      void node.startIndex; // fills the transfer buffer for reset (see collectCalls)
+      this.w.reset(node);
       const receiver = readReceiver(this.w);
-      return receiver === null ? null : this.hint(receiver, stack, depth + 1);
+      const hint = receiver === null ? null : this.hint(receiver, stack, depth + 1);
+      const callback = binding.callback;
+      if (callback === undefined || hint === null) return hint;
+      // `new C((x) => …)`: the constructor's parameter; `f((x) => …)`: f's.
+      const callee = callback.isNew ? (isPlainPath(hint) ? `${hint}.constructor` : null) : hint;
+      return callee === null ? null : `Parameters<Parameters<${callee}>[${callback.arg}]>[${callback.param}]`;
     } finally {
       this.resolving.delete(binding);
     }
@@ -230,8 +246,7 @@ export class ReceiverTyper {
     const out: Binding[] = [];
     for (const node of nodes) {
       if (node.startIndex < start || node.endIndex > end) continue;
-      const binding = bindingOf(node);
-      if (binding !== null) out.push(binding);
+      bindingsOf(node, out);
     }
     return out;
   }
@@ -246,12 +261,9 @@ export class ReceiverTyper {
       if (declaration === null || (declaration.type !== 'lexical_declaration' && declaration.type !== 'variable_declaration')) continue;
       for (const declarator of declaration.namedChildren) {
         if (declarator.type !== 'variable_declarator') continue;
-        const binding = bindingOf(declarator);
-        if (binding === null) {
-          for (const id of declarator.childForFieldName('name')?.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']) ?? []) map.set(id.text, null);
-          continue;
-        }
-        map.set(binding.name, map.has(binding.name) ? null : binding);
+        const bindings: Binding[] = [];
+        bindingsOf(declarator, bindings);
+        for (const binding of bindings) map.set(binding.name, map.has(binding.name) ? null : binding);
       }
     }
     this.topLevel = map;
@@ -259,21 +271,76 @@ export class ReceiverTyper {
   }
 }
 
-/** The binding a declarator, parameter, loop, single-parameter arrow or catch clause makes; null when it binds a pattern (or nothing). */
-function bindingOf(node: Parser.SyntaxNode): Binding | null {
-  if (node.type === 'for_in_statement' || node.type === 'arrow_function' || node.type === 'catch_clause') {
-    // Loop variables, untyped single arrow parameters and catch variables: bound, type unknown.
+/**
+ * The bindings a declarator, parameter, loop, single-parameter arrow or catch
+ * clause makes. Destructured names are members of the declared type or of the
+ * initializer (`const { a, b: c } = x`); names bound any other way in a pattern
+ * (nested, defaults, rest) are bound with no type.
+ */
+function bindingsOf(node: Parser.SyntaxNode, out: Binding[]): void {
+  if (node.type === 'for_in_statement' || node.type === 'catch_clause') {
+    // Loop and catch variables: bound, type unknown.
     const id = node.childForFieldName(node.type === 'for_in_statement' ? 'left' : 'parameter');
-    return id === null || id.type !== 'identifier' ? null : { name: id.text, type: null, value: null, start: node.startIndex, end: node.endIndex };
+    if (id !== null && id.type === 'identifier') out.push({ name: id.text, type: null, value: null, start: node.startIndex, end: node.endIndex });
+    return;
+  }
+  if (node.type === 'arrow_function') {
+    const id = node.childForFieldName('parameter');
+    if (id !== null && id.type === 'identifier') out.push({ name: id.text, type: null, value: null, start: node.startIndex, end: node.endIndex, ...callbackOf(node, 0) });
+    return;
   }
   const isDeclarator = node.type === 'variable_declarator';
-  const id = node.childForFieldName(isDeclarator ? 'name' : 'pattern');
-  if (id === null || id.type !== 'identifier') return null;
+  const pattern = node.childForFieldName(isDeclarator ? 'name' : 'pattern');
+  if (pattern === null) return;
+  const scope = scopeOf(node, isDeclarator);
   const annotation = node.childForFieldName('type');
-  const type = annotation === null ? null : simpleType(annotation.text.replace(/^\s*:/, ''));
-  const value = isDeclarator ? node.childForFieldName('value') : null;
   // An annotation that is not one named type (`x: A | B`, `x: T[]`) says the receiver is not one class: no hint.
-  return { name: id.text, type, value: annotation === null ? value : null, ...scopeOf(node, isDeclarator) };
+  const type = annotation === null ? null : simpleType(annotation.text.replace(/^\s*:/, ''));
+  const value = isDeclarator && annotation === null ? node.childForFieldName('value') : null;
+  if (pattern.type === 'identifier') {
+    const callback = !isDeclarator && annotation === null ? callbackOf(node.parent?.parent ?? null, paramIndex(node)) : null;
+    out.push({ name: pattern.text, type, value, ...scope, ...callback });
+    return;
+  }
+  if (pattern.type !== 'object_pattern') {
+    for (const id of pattern.descendantsOfType('identifier')) out.push({ name: id.text, type: null, value: null, ...scope });
+    return;
+  }
+  for (const part of pattern.namedChildren) {
+    if (part.type === 'shorthand_property_identifier_pattern') {
+      out.push({ name: part.text, type, value, member: part.text, ...scope });
+      continue;
+    }
+    const key = part.type === 'pair_pattern' ? part.childForFieldName('key') : null;
+    const local = part.type === 'pair_pattern' ? part.childForFieldName('value') : null;
+    if (key !== null && key.type === 'property_identifier' && local !== null && local.type === 'identifier') {
+      out.push({ name: local.text, type, value, member: key.text, ...scope });
+      continue;
+    }
+    for (const id of part.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern'])) out.push({ name: id.text, type: null, value: null, ...scope });
+  }
+}
+
+/** Position of a parameter among its list's parameters, `this` left out. */
+function paramIndex(param: Parser.SyntaxNode): number {
+  let index = 0;
+  for (let sibling = param.previousNamedSibling; sibling !== null; sibling = sibling.previousNamedSibling) {
+    if (sibling.type !== 'required_parameter' && sibling.type !== 'optional_parameter') continue;
+    if (sibling.childForFieldName('pattern')?.type !== 'this') index += 1;
+  }
+  return index;
+}
+
+/** When `fn` (an arrow or function expression) is an argument of a call or `new`: where its parameter `param` gets its type. */
+function callbackOf(fn: Parser.SyntaxNode | null, param: number): { callback: NonNullable<Binding['callback']> } | null {
+  if (fn === null || (fn.type !== 'arrow_function' && fn.type !== 'function_expression')) return null;
+  const args = fn.parent;
+  const call = args?.parent;
+  if (args == null || call == null || args.type !== 'arguments' || (call.type !== 'call_expression' && call.type !== 'new_expression')) return null;
+  let arg = 0;
+  for (let sibling = fn.previousNamedSibling; sibling !== null; sibling = sibling.previousNamedSibling) if (sibling.type !== 'comment') arg += 1;
+  const callee = call.childForFieldName(call.type === 'call_expression' ? 'function' : 'constructor');
+  return callee === null ? null : { callback: { callee, isNew: call.type === 'new_expression', arg, param } };
 }
 
 function scopeOf(node: Parser.SyntaxNode, isDeclarator: boolean): { start: number; end: number } {
