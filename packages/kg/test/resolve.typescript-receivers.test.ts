@@ -195,6 +195,41 @@ export function run() {
   });
 });
 
+describe('typed receivers: utility types, object literal types, super()', () => {
+  it('`Pick<C, …>`, `Readonly<C>` and friends have the members of C', () => {
+    expect(calls("export function run(c: Pick<Circle, 'area'>, r: Readonly<Square>) {\n  c.area();\n  r.side();\n}")).toEqual([
+      'calls run@src/use.ts -> Circle.area@src/shapes.ts',
+      'calls run@src/use.ts -> Square.side@src/shapes.ts',
+    ]);
+  });
+
+  it('a member of an object type literal (a declared return type `{ a: A }`)', () => {
+    const { edges } = resolveRepo({
+      'src/shapes.ts': SHAPES,
+      'src/lit.ts': `import { Circle } from './shapes';
+export class Parser {
+  parts(): { circle: Circle; count: number } { return { circle: new Circle(), count: 1 }; }
+  run() {
+    const { circle } = this.parts();
+    circle.area();
+  }
+}`,
+    });
+    expect(callsFrom(edges, 'Parser.run@src/lit.ts')).toEqual([
+      'calls Parser.run@src/lit.ts -> Circle.area@src/shapes.ts',
+      'calls Parser.run@src/lit.ts -> Parser.parts@src/lit.ts',
+    ]);
+  });
+
+  it('`super()` when no base declares a constructor links the base class', () => {
+    const { edges } = resolveRepo({
+      'src/shapes.ts': SHAPES,
+      'src/sub.ts': "import { Circle } from './shapes';\nexport class Big extends Circle { constructor() { super(); } }\n",
+    });
+    expect(callsFrom(edges, 'Big.constructor@src/sub.ts')).toEqual(['calls Big.constructor@src/sub.ts -> Circle@src/shapes.ts']);
+  });
+});
+
 describe('names in a function scope', () => {
   it('never resolve to a member of a class or interface merged with the function', () => {
     const { edges } = resolveRepo({

@@ -5,7 +5,7 @@ import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
 import { functionTypeParams, parseTypeHint, type TypeHint } from './type-hints.js';
-import { simpleType } from '../extract/typescript/type-names.js';
+import { literalMemberType, literalType, simpleType } from '../extract/typescript/type-names.js';
 
 /**
  * The second pass: turn a file's raw references into relations, using the symbol
@@ -69,7 +69,9 @@ type Value =
   | { t: 'static'; target: Target; self: Value | null }
   | { t: 'promise'; of: Value }
   /** A function type as written in `scope`'s declaration (a callback parameter's type): its parameters' types. */
-  | { t: 'fn'; params: string[]; scope: SymbolRef };
+  | { t: 'fn'; params: string[]; scope: SymbolRef }
+  /** An object type literal as written in `scope`'s declaration (`{ status: S; ctx: C }`). */
+  | { t: 'literal'; text: string; scope: SymbolRef };
 
 function pick(refs: readonly SymbolRef[] | undefined, kinds: readonly ObjectKind[]): SymbolRef | null {
   if (!refs) return null;
@@ -242,6 +244,11 @@ export class Resolver {
       }
       case 'member': {
         const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        if (of?.t === 'literal') {
+          const written = literalMemberType(of.text, hint.name);
+          const type = written === null ? null : (simpleType(written) ?? literalType(written));
+          return type === null ? null : this.declared(of.scope, type, null, depth);
+        }
         const found = of && this.memberOf(of, hint.name);
         return found ? this.valueOf(found, of.t === 'instance' ? of : null, depth) : null;
       }
@@ -299,13 +306,14 @@ export class Resolver {
       this.table.missing.add(ref.filePath);
       return null;
     }
+    if (type.startsWith('{')) return { t: 'literal', text: type, scope: ref };
     const hint = this.hint(type);
     return hint && this.evaluate(module, ref.qualifiedName, hint, self, depth + 1);
   }
 
   /** A member of a value: an instance's (bases included), a module's export, a class's, namespace's or enum's static member. */
   private memberOf(of: Value, name: string): Target | null {
-    if (of.t === 'promise' || of.t === 'fn') return null;
+    if (of.t === 'promise' || of.t === 'fn' || of.t === 'literal') return null;
     if (of.t === 'instance') {
       const found = this.lookupMember(of.ref, name, MEMBER_KINDS);
       return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
@@ -364,10 +372,15 @@ export class Resolver {
         const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
         if (target.viaSuper) {
-          for (const baseId of this.table.bases.get(cls.id) ?? []) {
-            const base = this.table.byId.get(baseId);
+          const bases = (this.table.bases.get(cls.id) ?? []).map((id) => this.table.byId.get(id));
+          for (const base of bases) {
             const found = base && this.lookupMember(base, target.property, MEMBER_KINDS);
             if (found) return { type: 'object', ref: found.ref, resolution: 'inherited' };
+          }
+          // `super()` when no base declares a constructor: the base class itself, as `new Base()` links.
+          const base = bases[0];
+          if (target.property === 'constructor' && bases.length === 1 && base?.kind === 'class' && module.language === 'ts') {
+            return { type: 'object', ref: base, resolution: 'inherited' };
           }
           return null;
         }

@@ -1,5 +1,5 @@
 import type { ObjectKind } from '../extract/types.js';
-import { simpleType } from '../extract/typescript/type-names.js';
+import { literalType, simpleType } from '../extract/typescript/type-names.js';
 
 /**
  * Receiver type hints (`RawCall.receiverType`) and declared types of objects,
@@ -83,7 +83,10 @@ function parsePath(p: { text: string; i: number }): string[] | null {
 
 /** What resolution needs of an object's declared types (TS only; see `declaredTypes`). */
 export interface DeclaredTypes {
-  /** The type of reading it: a property's or variable's declared type, a getter's return type (simplified, see `simpleType`). */
+  /**
+   * The type of reading it: a property's or variable's declared type, a getter's return type
+   * (simplified, see `simpleType`; an object type literal `{ a: A }` as written).
+   */
   valueType?: string;
   /** A function's or method's declared return type (simplified). */
   returnType?: string;
@@ -170,7 +173,7 @@ export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] 
       out.paramTypes = o.params.map((p) => (p.type?.includes('=>') ? p.type : null));
     }
     if ((o.kind === 'function' || o.kind === 'method') && o.returns !== null) {
-      const type = simpleType(o.returns.type);
+      const type = simpleType(o.returns.type) ?? literalType(o.returns.type);
       if (type !== null) {
         out.returnType = type;
         const modifiers = (o.metadata as { modifiers?: unknown }).modifiers;
@@ -179,11 +182,11 @@ export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] 
     } else if (o.kind === 'property') {
       const dot = o.qualifiedName.lastIndexOf('.');
       const field = owners.get(o.qualifiedName.slice(0, dot))?.fields?.find((f) => f.name === o.qualifiedName.slice(dot + 1));
-      const type = field?.type != null ? simpleType(field.type) : field?.default != null ? (NEW_DEFAULT.exec(field.default)?.[1] ?? null) : null;
+      const type = field?.type != null ? (simpleType(field.type) ?? literalType(field.type)) : field?.default != null ? (NEW_DEFAULT.exec(field.default)?.[1] ?? null) : null;
       if (type !== null) out.valueType = type;
     } else if (o.kind === 'variable') {
       const { type, valueType } = o.metadata as { type?: unknown; valueType?: unknown };
-      const hint = typeof type === 'string' ? simpleType(type) : typeof valueType === 'string' ? valueType : null;
+      const hint = typeof type === 'string' ? (simpleType(type) ?? literalType(type)) : typeof valueType === 'string' ? valueType : null;
       if (hint !== null) out.valueType = hint;
     }
     return out;
