@@ -230,6 +230,23 @@ export class Parser {
   });
 });
 
+describe('typed receivers: generics', () => {
+  it('a type parameter with a constraint has the constraint\'s members (function, class and interface parameters)', () => {
+    const { edges } = resolveRepo({
+      'src/shapes.ts': SHAPES,
+      'src/gen.ts': `import { Circle, Shape } from './shapes';
+export function first<T extends Circle, U>(x: T, u: U) {
+  x.area();
+  u.area();
+}
+export interface Holder<S extends Shape = Shape> { item: S }
+export function run(h: Holder) { h.item.area(); }`,
+    });
+    expect(callsFrom(edges, 'first@src/gen.ts')).toEqual(['calls first@src/gen.ts -> Circle.area@src/shapes.ts']);
+    expect(callsFrom(edges, 'run@src/gen.ts')).toEqual(['calls run@src/gen.ts -> Shape.area@src/shapes.ts']);
+  });
+});
+
 describe('names in a function scope', () => {
   it('never resolve to a member of a class or interface merged with the function', () => {
     const { edges } = resolveRepo({

@@ -234,6 +234,8 @@ export class Resolver {
         return cls ? { t: 'instance', ref: cls } : null;
       }
       case 'type': {
+        const constraint = hint.path.length === 1 ? this.typeParameter(module, from, hint.path[0] as string) : null;
+        if (constraint !== null) return constraint.type === '' ? null : this.declared(constraint.owner, constraint.type, self, depth);
         const target = this.lookupPath(module, from, hint.path);
         const ref = target?.type === 'object' ? this.asType(target.ref) : null;
         return ref ? { t: 'instance', ref } : null;
@@ -279,6 +281,23 @@ export class Resolver {
         return params === null ? null : { t: 'fn', params, scope: fn };
       }
     }
+  }
+
+  /**
+   * A type parameter with a constraint, declared by the scope `from` or one around it
+   * (`<T extends C>` on a function, method, class or interface): member access on T sees C.
+   */
+  private typeParameter(module: ModuleSymbols, from: string, name: string): { owner: SymbolRef; type: string } | null {
+    let scope = from === module.moduleName ? '' : from;
+    while (scope) {
+      for (const ref of module.objects.get(scope) ?? []) {
+        const type = ref.typeConstraints?.[name];
+        if (type !== undefined) return { owner: ref, type };
+      }
+      const dot = scope.lastIndexOf('.');
+      scope = dot < 0 ? '' : scope.slice(0, dot);
+    }
+    return null;
   }
 
   /** The type a name resolved to, when it names one (a name can be a value and a type: `const X = …; type X = …`). */

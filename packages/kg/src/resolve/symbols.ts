@@ -53,6 +53,7 @@ export class SymbolTable {
       if (object.valueType !== undefined) ref.valueType = object.valueType;
       if (object.returnType !== undefined) ref.returnType = object.returnType;
       if (object.paramTypes !== undefined) ref.paramTypes = object.paramTypes;
+      if (object.typeConstraints !== undefined) ref.typeConstraints = object.typeConstraints;
       this.byId.set(object.id, ref);
       if (object.kind === 'module') {
         module.moduleId = object.id;
@@ -91,6 +92,7 @@ interface ObjectRow {
   metadata: Record<string, unknown>;
   returns_json: { type: string } | null;
   params_json: { type: string | null }[] | null;
+  signature: string;
   fields_json: { name: string; type: string | null; default: string | null }[] | null;
 }
 
@@ -107,7 +109,7 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
     [wanted],
   );
   const objects = await sql.query<ObjectRow>(
-    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata, returns_json, params_json, fields_json
+    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata, returns_json, params_json, fields_json, signature
        FROM kg.objects WHERE file_path = ANY($1::text[]) ORDER BY file_path, ordinal NULLS FIRST`,
     [wanted],
   );
@@ -121,7 +123,7 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
     const rows = byFile.get(file.path) ?? [];
     const types =
       file.language === 'ts'
-        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
+        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, signature: r.signature, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
         : [];
     table.addModule(
       file.path,

@@ -92,6 +92,58 @@ export interface DeclaredTypes {
   returnType?: string;
   /** A function's or method's parameters' types as written when they are function types (callbacks), else null; absent when none is. */
   paramTypes?: (string | null)[];
+  /**
+   * Type parameters when one has a constraint (`<T extends C, U>`): name → the constraint
+   * (simplified), '' for one without; absent when none has one.
+   */
+  typeConstraints?: Record<string, string>;
+}
+
+const GENERIC_KINDS: ReadonlySet<ObjectKind> = new Set(['class', 'interface', 'type', 'function', 'method']);
+const TYPE_PARAM = /^\s*(?:const\s+|in\s+|out\s+)*([\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*)\s+extends\s+([\s\S]+)$/u;
+
+/** `<T extends C, U = D>` right after the object's name in its signature → { T: 'C' }; null when none has a usable constraint. */
+export function typeConstraints(signature: string, name: string): Record<string, string> | null {
+  if (!signature.includes('extends')) return null;
+  let at = signature.indexOf(name);
+  if (at < 0) return null;
+  at += name.length;
+  while (signature[at] === ' ') at += 1;
+  if (signature[at] !== '<') return null;
+  const close = matching(signature, at);
+  if (close < 0) return null;
+  let out: Record<string, string> | null = null;
+  let constrained = false;
+  for (const piece of splitParams(signature.slice(at + 1, close))) {
+    const m = TYPE_PARAM.exec(piece);
+    // `T extends C = D`: the constraint is what member access sees. A parameter without one
+    // (or with one that is not a named type) is recorded as '': it shadows any type of that name.
+    const constraint = m === null ? null : simpleType(splitTopLevel(m[2] as string, '=')[0] ?? '');
+    const name = m === null ? /^\s*(?:const\s+|in\s+|out\s+)*([\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*)/u.exec(piece)?.[1] : m[1];
+    if (name === undefined) continue;
+    out ??= Object.create(null) as Record<string, string>;
+    out[name] = constraint ?? '';
+    if (constraint !== null) constrained = true;
+  }
+  return constrained ? out : null;
+}
+
+/** Split at top-level `sep` (not inside brackets; `=>` is not a `=`). */
+function splitTopLevel(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '<' || c === '[' || c === '{') depth += 1;
+    else if (c === ')' || (c === '>' && text[i - 1] !== '=') || c === ']' || c === '}') depth -= 1;
+    else if (c === sep && depth === 0 && text[i + 1] !== '>') {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(text.slice(from));
+  return out;
 }
 
 /**
@@ -150,6 +202,7 @@ function splitParams(text: string): string[] {
 interface TypedObject {
   kind: ObjectKind;
   qualifiedName: string;
+  signature: string;
   params: { type: string | null }[] | null;
   returns: { type: string } | null;
   fields: { name: string; type: string | null; default: string | null }[] | null;
@@ -169,6 +222,10 @@ export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] 
   for (const o of objects) if (o.fields !== null && (o.kind === 'class' || o.kind === 'interface' || o.kind === 'type')) owners.set(o.qualifiedName, o);
   return objects.map((o) => {
     const out: DeclaredTypes = {};
+    if (GENERIC_KINDS.has(o.kind)) {
+      const constraints = typeConstraints(o.signature, o.qualifiedName.slice(o.qualifiedName.lastIndexOf('.') + 1));
+      if (constraints !== null) out.typeConstraints = constraints;
+    }
     if ((o.kind === 'function' || o.kind === 'method') && o.params?.some((p) => p.type?.includes('=>'))) {
       out.paramTypes = o.params.map((p) => (p.type?.includes('=>') ? p.type : null));
     }
