@@ -65,24 +65,24 @@ function measure(kg, root) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function bench(name, dist) {
-  const kg = await load(dist);
-  const out = [];
-  for (const tree of trees) {
-    measure(kg, tree); // warm-up: grammar load, JIT
-    const samples = Array.from({ length: runs }, () => measure(kg, tree));
-    out.push({
-      build: name,
+// Builds take turns run by run, so a machine whose load drifts weighs on both alike.
+const builds = [{ name: 'this build', kg: await load(path.join(ROOT, 'packages/kg/dist')) }];
+if (values.baseline) builds.push({ name: 'baseline', kg: await load(path.resolve(values.baseline)) });
+const rows = [];
+for (const tree of trees) {
+  const samples = builds.map(() => []);
+  builds.forEach((b) => measure(b.kg, tree)); // warm-up: grammar load, JIT
+  for (let run = 0; run < runs; run++) builds.forEach((b, i) => samples[i].push(measure(b.kg, tree)));
+  builds.forEach((b, i) => {
+    const s = samples[i];
+    rows.push({
+      build: b.name,
       tree: path.relative(ROOT, tree) || tree,
-      files: samples[0].files,
-      extractMs: Math.round(median(samples.map((s) => s.extract))),
-      resolveMs: Math.round(median(samples.map((s) => s.resolve))),
-      callsResolved: samples[0].resolved,
+      files: s[0].files,
+      extractMs: Math.round(median(s.map((x) => x.extract))),
+      resolveMs: Math.round(median(s.map((x) => x.resolve))),
+      callsResolved: s[0].resolved,
     });
-  }
-  return out;
+  });
 }
-
-const rows = await bench('this build', path.join(ROOT, 'packages/kg/dist'));
-if (values.baseline) rows.push(...(await bench('baseline', path.resolve(values.baseline))));
 console.table(rows);

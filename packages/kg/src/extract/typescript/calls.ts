@@ -24,12 +24,12 @@ const DOTTED = new RegExp(String.raw`^${ID}(?:\.#?${ID})*$`, 'u');
  */
 export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractContext, moduleSite: Site): void {
   const nodes = findCalls(root, ctx);
-  typeVariables(ctx, new ReceiverTyper(root, w, ctx));
+  const locals = new Map<Range, Locals>();
+  const typer = new ReceiverTyper(root, w, ctx, locals);
+  typeVariables(ctx, typer);
   if (nodes.length === 0) return;
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
-  const locals = new Map<Range, Locals>();
-  const typer = new ReceiverTyper(root, w, ctx);
   const member: MemberCallee = { receiver: null, property: null };
   let next = 0;
   for (const node of nodes) {

@@ -121,8 +121,18 @@ interface Binding {
 
 interface FunctionScope {
   locals: Locals;
-  bindings: Binding[];
+  /** Declaration nodes with the name each binds, read from the text (a pattern: PATTERN); bindings are built per name on demand. */
+  candidates: { node: Parser.SyntaxNode; lead: string }[];
+  byName: Map<string, Binding[]>;
 }
+
+/** A destructuring pattern: any name may be bound in it. */
+const PATTERN = '{[';
+const LEAD_ID = new RegExp(String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*`, 'uy');
+const PARAM_PREFIX = /(?:(?:public|private|protected|readonly|override)\s+)*(?:\.\.\.\s*)?/y;
+const LOOP_PREFIX = /for\s*(?:await\s*)?\(\s*(?:(?:const|let|var)\s+)?/y;
+const CATCH_PREFIX = /catch\s*\(\s*/y;
+const ASYNC_PREFIX = /(?:async\s+)?/y;
 
 const BINDING_TYPES = ['variable_declarator', 'required_parameter', 'optional_parameter', 'for_in_statement', 'arrow_function', 'catch_clause'];
 const BLOCKS = new Set(['statement_block', 'for_statement', 'for_in_statement', 'switch_body', 'program', 'class_body']);
@@ -138,6 +148,8 @@ export class ReceiverTyper {
     private readonly root: Parser.SyntaxNode,
     private readonly w: Walker,
     private readonly ctx: ExtractContext,
+    /** Locals of each function, shared with the call collector (read once per function). */
+    private readonly locals: Map<Range, Locals>,
   ) {}
 
   /** The hint for a receiver read at a call inside `stack` (innermost range last); null when unknown. */
@@ -181,7 +193,7 @@ export class ReceiverTyper {
       const range = stack[i] as Range;
       if (range.params === null) continue;
       const scope = this.functionScope(range);
-      const binding = innermost(scope.bindings, name, at);
+      const binding = innermost(this.bindingsNamed(scope, name), name, at);
       if (binding !== null) return this.bindingHint(binding, stack.slice(0, i + 1), depth);
       if (scope.locals.names.has(name) || scope.locals.blocks.has(name)) localSomewhere = true;
     }
@@ -223,32 +235,46 @@ export class ReceiverTyper {
   private functionScope(range: Range): FunctionScope {
     let scope = this.scopes.get(range);
     if (scope === undefined) {
-      const text = this.ctx.src.text;
-      scope = {
-        locals: localNames(text.slice(range.start, range.end), range.params ?? []),
-        bindings: this.bindingsIn(range.start, range.end),
-      };
-      // Catch variables are block-scoped offsets relative to the range: make them absolute.
-      const blocks = new Map<string, [number, number][]>();
-      for (const [name, spans] of scope.locals.blocks) blocks.set(name, spans.map(([a, b]) => [a + range.start, b + range.start]));
-      scope.locals.blocks = blocks;
+      let locals = this.locals.get(range);
+      if (locals === undefined) {
+        locals = localNames(this.ctx.src.text.slice(range.start, range.end), range.params ?? []);
+        this.locals.set(range, locals);
+      }
+      scope = { locals, candidates: this.candidatesIn(range.start, range.end), byName: new Map() };
       this.scopes.set(range, scope);
     }
     return scope;
   }
 
-  /** Declarations of simple names in [start, end): declarators and parameters, each with its scope. */
-  private bindingsIn(start: number, end: number): Binding[] {
+  /** Declaration nodes in [start, end) (declarators, parameters, loops, single-parameter arrows, catch clauses) with the name each binds. */
+  private candidatesIn(start: number, end: number): FunctionScope['candidates'] {
     const src = this.ctx.src;
     const nodes = src.rowsMatchTree()
       ? this.root.descendantsOfType(BINDING_TYPES, { row: src.lineOf(start) - 1, column: 0 }, { row: src.lineOf(Math.max(start, end - 1)), column: 0 })
       : this.root.descendantsOfType(BINDING_TYPES);
-    const out: Binding[] = [];
+    const out: FunctionScope['candidates'] = [];
     for (const node of nodes) {
-      if (node.startIndex < start || node.endIndex > end) continue;
-      bindingsOf(node, out);
+      const from = node.startIndex;
+      if (from < start || node.endIndex > end) continue;
+      const lead = leadName(src.text, node.type, from);
+      if (lead !== null) out.push({ node, lead });
     }
     return out;
+  }
+
+  /** The bindings of `name` in a function, built from the candidates that can bind it. */
+  private bindingsNamed(scope: FunctionScope, name: string): Binding[] {
+    let bindings = scope.byName.get(name);
+    if (bindings === undefined) {
+      const all: Binding[] = [];
+      const text = this.ctx.src.text;
+      for (const { node, lead } of scope.candidates) {
+        if (lead === name || (lead === PATTERN && text.slice(node.startIndex, node.endIndex).includes(name))) bindingsOf(node, all);
+      }
+      bindings = all.filter((b) => b.name === name);
+      scope.byName.set(name, bindings);
+    }
+    return bindings;
   }
 
   /** Top-level `const`/`let`/`var` declarators of the file by name; null for a name declared twice or by destructuring. */
@@ -319,6 +345,29 @@ function bindingsOf(node: Parser.SyntaxNode, out: Binding[]): void {
     }
     for (const id of part.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern'])) out.push({ name: id.text, type: null, value: null, ...scope });
   }
+}
+
+/** The name a declaration node binds, read from the text at its start; PATTERN for a destructuring pattern; null when it binds none. */
+function leadName(text: string, type: string, at: number): string | null {
+  let i = at;
+  const skip = (re: RegExp): void => {
+    re.lastIndex = i;
+    if (re.exec(text) !== null) i = re.lastIndex;
+  };
+  if (type === 'required_parameter' || type === 'optional_parameter') {
+    if (text.charCodeAt(i) === 64) return PATTERN; // decorated parameter: read it whole
+    skip(PARAM_PREFIX);
+  } else if (type === 'for_in_statement') skip(LOOP_PREFIX);
+  else if (type === 'catch_clause') skip(CATCH_PREFIX);
+  else if (type === 'arrow_function') skip(ASYNC_PREFIX);
+  const c = text[i];
+  if (c === '{' || c === '[') return type === 'arrow_function' || type === 'catch_clause' ? null : PATTERN;
+  LEAD_ID.lastIndex = i;
+  const m = LEAD_ID.exec(text);
+  if (m === null) return null;
+  // `(a, b) => …` binds through its parameter nodes; only `x => …` binds here.
+  if (type === 'arrow_function' && !/^\s*=>/.test(text.slice(LEAD_ID.lastIndex, LEAD_ID.lastIndex + 8))) return null;
+  return m[0];
 }
 
 /** Position of a parameter among its list's parameters, `this` left out. */

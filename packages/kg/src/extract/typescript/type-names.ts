@@ -40,8 +40,13 @@ function splitTop(text: string, sep: string): string[] {
   return parts;
 }
 
+const PLAIN = /^\s*([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$]*)*)\s*$/u;
+
 export function simpleType(written: string): string | null {
   if (written.length > MAX_TYPE) return null;
+  // Most types are a bare name: no splitting needed.
+  const plain = PLAIN.exec(written);
+  if (plain !== null) return PRIMITIVE.has(plain[1] as string) || NOTHING.has(plain[1] as string) ? null : (plain[1] as string);
   let text = written.trim();
   while (text.startsWith('(') && text.endsWith(')') && splitTop(text.slice(1, -1), '|').length >= 1 && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
   if (text.startsWith('|')) text = text.slice(1).trim();
