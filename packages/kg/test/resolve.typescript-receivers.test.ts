@@ -247,6 +247,14 @@ export function run(h: Holder) { h.item.area(); }`,
   });
 });
 
+describe('typed receivers: `this` parameters', () => {
+  it('`this.m()` in a function with an explicit `this: C` parameter is a member of C', () => {
+    expect(calls('export function run(xs: unknown[]) {\n  xs.forEach(function (this: Circle) { this.area(); });\n}')).toEqual([
+      'calls run@src/use.ts -> Circle.area@src/shapes.ts',
+    ]);
+  });
+});
+
 describe('names in a function scope', () => {
   it('never resolve to a member of a class or interface merged with the function', () => {
     const { edges } = resolveRepo({

@@ -169,6 +169,7 @@ export interface RawCall extends RefSite {
    * - `Awaited<X>`: X, or T when X is `Promise<T>` / `PromiseLike<T>`.
    * E.g. `this.a.get().m()` → `ReturnType<this['a']['get']>`; `f().m()` → `ReturnType<typeof f>`.
    * When set, `object` may hold a receiver that is not a dotted name (`f()`, `new C()`, `a.b().c`).
+   * On a `self` call (TS `this.m()` in a function with a `this: C` parameter) it types `this`.
    */
   receiverType?: string;
 }

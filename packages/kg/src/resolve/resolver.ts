@@ -388,6 +388,12 @@ export class Resolver {
         return this.lookupPath(module, call.from, [...target.object.split('.'), target.property], call.boundLocally === true);
       }
       case 'self': {
+        if (call.receiverType !== undefined) {
+          // `this` typed by an explicit `this:` parameter (a function outside a class).
+          const hint = this.hint(call.receiverType);
+          const receiver = hint && this.evaluate(module, call.from, hint, null, 0);
+          return (receiver && this.memberOf(receiver, target.property)) ?? null;
+        }
         const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
         if (target.viaSuper) {

@@ -3,6 +3,7 @@ import type { CallTarget, ImportBinding, RawCall } from '../types.js';
 import type { ExtractContext, Range, Site } from './context.js';
 import { localNames, type Locals } from './locals.js';
 import { isPlainPath, readReceiver, ReceiverTyper, receiverLabel, type Receiver } from './receivers.js';
+import { simpleType } from './type-names.js';
 import { unquote } from './source.js';
 import type { Walker } from './walker.js';
 
@@ -53,6 +54,10 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
       if (receiverType !== null && isPlainPath(receiverType)) receiverType = null;
       if (receiverType !== null && target.form === 'dynamic') target = { form: 'member', object: receiverLabel(member.receiver), property: member.property };
     }
+    if (target.form === 'self' && target.viaSuper !== true && site.fromKind !== 'method' && site.fromKind !== 'class' && site.fromKind !== 'property') {
+      // `this.m()` outside a class: typed only by an explicit `this:` parameter of the function around it.
+      receiverType = thisParameterType(node, ctx.src.text);
+    }
     const call: RawCall = { from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target };
     if (receiverType !== null) call.receiverType = receiverType;
     const first = firstName(target);
@@ -73,6 +78,28 @@ function typeVariables(ctx: ExtractContext, typer: ReceiverTyper): void {
     const hint = typer.topLevelHint(object.name);
     if (hint !== null && hint !== 'this') object.metadata.valueType = hint;
   }
+}
+
+const THIS_PARAMETER = /^\(\s*this\s*:/;
+const FUNCTION_SCOPES = new Set(['function_expression', 'function_declaration', 'generator_function', 'generator_function_declaration']);
+
+/** The annotated `this:` type of the innermost non-arrow function around a call (simplified), or null. */
+function thisParameterType(node: Parser.SyntaxNode, text: string): string | null {
+  let scope = node.parent;
+  while (scope !== null) {
+    const type = scope.type;
+    if (type === 'method_definition' || type === 'class_body' || type === 'program') return null;
+    if (!FUNCTION_SCOPES.has(type)) {
+      scope = scope.parent;
+      continue;
+    }
+    const params = scope.childForFieldName('parameters');
+    if (params === null || !THIS_PARAMETER.test(text.slice(params.startIndex, params.startIndex + 64))) return null;
+    const first = params.namedChildren.find((c) => c.type === 'required_parameter');
+    const annotation = first?.childForFieldName('type');
+    return annotation == null ? null : simpleType(annotation.text.replace(/^\s*:/, ''));
+  }
+  return null;
 }
 
 function firstName(target: CallTarget): string | null {
