@@ -1,6 +1,7 @@
 import type { Field, ImportBinding, Language, ObjectKind, ObjectMetadata, Param, RawCall, RawHeritage, RawImport, RawTypeRef } from './extract/types.js';
 import type { FileCoverage } from './coverage/counters.js';
 import type { UnresolvedSites } from './resolve/unresolved.js';
+import type { DeclaredTypes } from './resolve/type-hints.js';
 
 /** A CBO object as stored in `kg.objects`. */
 export interface KgObject {
@@ -50,8 +51,11 @@ export interface KgRelation {
   resolution: Resolution;
 }
 
-/** What resolution needs to know of an object; the full row travels as `objectRows`. */
-export type SymbolObject = Pick<KgObject, 'id' | 'kind' | 'name' | 'qualifiedName' | 'parentId' | 'startLine' | 'metadata'>;
+/**
+ * What resolution needs to know of an object; the full row travels as `objectRows`.
+ * TS objects carry their declared types (see resolve/type-hints.ts) for typed receivers.
+ */
+export type SymbolObject = Pick<KgObject, 'id' | 'kind' | 'name' | 'qualifiedName' | 'parentId' | 'startLine' | 'metadata'> & DeclaredTypes;
 
 /** A `kg.objects` row as the database returns it (snake_case columns; see index/rows.ts OBJECT_COLUMNS). */
 export interface ObjectRecord {

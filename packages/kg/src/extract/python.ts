@@ -116,7 +116,7 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
     if (first !== null && boundInEnclosingFunction(state, stack, bodies, first, locals)) raw.boundLocally = true;
     if (target.form === 'member') {
       const cls = receiverClass(state, stack, bodies, target.object, raw.boundLocally === true, assignmentCounts);
-      if (cls !== null) raw.receiverClass = cls;
+      if (cls !== null) raw.receiverType = cls;
     }
     state.calls.push(raw);
     if (target.form === 'member' && target.object === '__all__' && scope.kind === 'module') {

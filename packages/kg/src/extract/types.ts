@@ -133,7 +133,10 @@ export type CallTarget =
       /** Python `super(C, self).m()`: the class whose bases are searched, as written (else the enclosing class). */
       superClass?: string;
     }
-  /** `ns.foo()` / `obj.foo()` / `a.b.foo()`: the receiver path as written when it is a plain dotted name. */
+  /**
+   * `ns.foo()` / `obj.foo()` / `a.b.foo()`: the receiver path as written when it is a plain dotted name;
+   * any other receiver (`f().foo()`, `(x as C).foo()`) only with a `receiverType`, arguments elided.
+   */
   | { form: 'member'; object: string; property: string }
   /** `new Foo()` (TS). Python instantiation is a `name` call. */
   | { form: 'new'; name: string }
@@ -150,12 +153,25 @@ export interface RawCall extends RefSite {
    */
   boundLocally?: true;
   /**
-   * Python member calls whose receiver's class is known from the code around
-   * them: `self.attr.m()` after a single `self.attr = C(…)` in `__init__`, or
-   * `x.m()` on a parameter annotated `x: C`. The class as written (`C`,
-   * `mod.C`), resolved from the call's scope; `m` must be one of its members.
+   * The type of a member call's receiver (the whole `object`), when the code
+   * around the call says it; the resolver looks the member up in that type
+   * (bases included) and links nothing when it is not exactly one callable.
+   * A small, language-neutral subset of TypeScript's type syntax, names as
+   * written and resolved from the call's scope:
+   * - `C`, `mod.C`: an instance of that class or interface (Python: `self.attr`
+   *   after a single `self.attr = C(…)` in `__init__`, a parameter `x: C`; TS:
+   *   a parameter or variable annotated `C`, `const x = new C()`, `x as C`);
+   * - `this`: an instance of the enclosing class;
+   * - `typeof a.b`: the value that path names (a class's static side, a module
+   *   namespace, a variable of a known type);
+   * - `X['p']`: the type of member `p` of X (a property's declared type, a getter's return type);
+   * - `ReturnType<X>`: the declared return type of the function or method X;
+   * - `Awaited<X>`: X, or T when X is `Promise<T>` / `PromiseLike<T>`.
+   * E.g. `this.a.get().m()` → `ReturnType<this['a']['get']>`; `f().m()` → `ReturnType<typeof f>`.
+   * When set, `object` may hold a receiver that is not a dotted name (`f()`, `new C()`, `a.b().c`).
+   * On a `self` call (TS `this.m()` in a function with a `this: C` parameter) it types `this`.
    */
-  receiverClass?: string;
+  receiverType?: string;
 }
 
 export interface RawHeritage extends RefSite {

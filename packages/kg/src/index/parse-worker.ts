@@ -8,10 +8,11 @@ import { sha256Hex } from '@agentlane/core';
 import { measureCoverage } from '../coverage/probe.js';
 import { EXTRACTORS } from '../extract/index.js';
 import type { ExtractResult, Language } from '../extract/types.js';
-import type { KgRelation, ParsedFile, SymbolObject } from '../model.js';
+import type { KgObject, KgRelation, ParsedFile, SymbolObject } from '../model.js';
 import { RANKED_KINDS } from '../search/ranks.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SymbolTable } from '../resolve/symbols.js';
+import { declaredTypes } from '../resolve/type-hints.js';
 import { emptyUnresolvedSites } from '../resolve/unresolved.js';
 import { toKgObjects } from './objects.js';
 import { objectRow, relationRow } from './rows.js';
@@ -73,6 +74,14 @@ export function parseFile(task: ParseTask): ParseOutcome {
   }
 }
 
+/** TS objects with their declared types (return, property and variable types), for typed receivers. */
+function withDeclaredTypes(language: Language, objects: readonly KgObject[], symbols: SymbolObject[]): SymbolObject[] {
+  if (language !== 'ts') return symbols;
+  const types = declaredTypes(objects);
+  symbols.forEach((symbol, i) => Object.assign(symbol, types[i]));
+  return symbols;
+}
+
 function toParsedFile(task: ParseTask, result: ExtractResult, source: string, sha256: string, size: number): ParsedFile {
   const lineCount = lineCountOf(source);
   const objects = toKgObjects(result, task.path);
@@ -85,16 +94,20 @@ function toParsedFile(task: ParseTask, result: ExtractResult, source: string, sh
     mtimeMs: task.mtimeMs,
     lineCount,
     syntaxErrors: result.syntaxErrors,
-    objects: objects.map(({ id, kind, name, qualifiedName, parentId, startLine, metadata }) => ({
-      id,
-      kind,
-      name,
-      qualifiedName,
-      parentId,
-      startLine,
-      // Only modifiers matter to resolution (`export default`).
-      metadata: { language: task.language, ...(metadata.modifiers ? { modifiers: metadata.modifiers } : {}) },
-    })),
+    objects: withDeclaredTypes(
+      task.language,
+      objects,
+      objects.map(({ id, kind, name, qualifiedName, parentId, startLine, metadata }) => ({
+        id,
+        kind,
+        name,
+        qualifiedName,
+        parentId,
+        startLine,
+        // Only modifiers matter to resolution (`export default`).
+        metadata: { language: task.language, ...(metadata.modifiers ? { modifiers: metadata.modifiers } : {}) },
+      })),
+    ),
     objectRows: objects.map(objectRow).join(''),
     imports: result.imports,
     calls: result.calls,

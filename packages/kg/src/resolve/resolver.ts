@@ -5,6 +5,8 @@ import { bindingOf, type FileImports } from './bindings.js';
 import type { ModuleMap } from './module-map.js';
 import type { ModuleSymbols, SymbolRef, SymbolTable } from './symbols.js';
 import { emptyUnresolvedSites, noteUnresolved, type UnresolvedSites } from './unresolved.js';
+import { functionTypeParams, parseTypeHint, type TypeHint } from './type-hints.js';
+import { literalMemberType, literalType, simpleType } from '../extract/typescript/type-names.js';
 
 /**
  * The second pass: turn a file's raw references into relations, using the symbol
@@ -54,6 +56,26 @@ const SCOPE_KINDS: ReadonlySet<ObjectKind> = new Set(['function', 'method', 'nam
 const EXPORT_PREFERENCE: readonly ObjectKind[] = [...CALLABLE, ...TYPE_KINDS, 'namespace', 'variable', 'property'];
 const PATH_MEMBER_KINDS: readonly ObjectKind[] = [...MEMBER_KINDS, ...TYPE_KINDS, 'namespace', 'variable'];
 const MAX_DEPTH = 8;
+/** Kinds whose instances have members: a receiver typed by one of these is looked up in it. */
+const INSTANCE_KINDS: readonly ObjectKind[] = ['class', 'interface', 'type'];
+/** Kinds whose static side has members (`C.create()`, `NS.f()`, `E.A`). */
+const STATIC_KINDS: ReadonlySet<ObjectKind> = new Set(['class', 'namespace', 'enum']);
+/** How deep a receiver's type may be followed through declared types (`a.b().c.d()`). */
+const MAX_TYPE_DEPTH = 16;
+
+/**
+ * What a receiver evaluates to: an instance of a class/interface/type, or a
+ * thing itself (a module, namespace, class's static side, or a function or
+ * method read from `self`), or a promise of one.
+ */
+type Value =
+  | { t: 'instance'; ref: SymbolRef }
+  | { t: 'static'; target: Target; self: Value | null }
+  | { t: 'promise'; of: Value }
+  /** A function type as written in `scope`'s declaration (a callback parameter's type): its parameters' types. */
+  | { t: 'fn'; params: string[]; scope: SymbolRef }
+  /** An object type literal as written in `scope`'s declaration (`{ status: S; ctx: C }`). */
+  | { t: 'literal'; text: string; scope: SymbolRef };
 
 function pick(refs: readonly SymbolRef[] | undefined, kinds: readonly ObjectKind[]): SymbolRef | null {
   if (!refs) return null;
@@ -65,6 +87,8 @@ function pick(refs: readonly SymbolRef[] | undefined, kinds: readonly ObjectKind
 }
 
 export class Resolver {
+  private readonly hints = new Map<string, TypeHint | null>();
+
   constructor(
     private readonly table: SymbolTable,
     /** Null on a parse worker, which resolves only what its own file defines. */
@@ -112,7 +136,8 @@ export class Resolver {
     while (scope) {
       const scopeRefs = module.objects.get(scope);
       if (scopeRefs?.some((r) => SCOPE_KINDS.has(r.kind))) {
-        const refs = module.objects.get(`${scope}.${name}`);
+        // Members (methods, properties) under the same name belong to a merged class or interface, not to the scope.
+        const refs = module.objects.get(`${scope}.${name}`)?.filter((r) => r.kind !== 'method' && r.kind !== 'property');
         if (refs && refs.length > 0) return { type: 'object', ref: refs[refs.length - 1] as SymbolRef, resolution: 'local' };
       }
       const dot = scope.lastIndexOf('.');
@@ -181,9 +206,151 @@ export class Resolver {
         continue;
       }
       const found = this.lookupMember(target.ref, segment, PATH_MEMBER_KINDS);
-      target = found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+      if (found) target = { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' };
+      else if (target.ref.valueType !== undefined) {
+        // A variable or property of a known type (`client.chat`, `ns.scheduler`): a member of that type.
+        const value = this.valueOf(target, null, 0);
+        target = (value && this.memberOf(value, segment)) ?? null;
+      } else target = null;
     }
     return target;
+  }
+
+  private hint(text: string): TypeHint | null {
+    let hint = this.hints.get(text);
+    if (hint === undefined) {
+      hint = parseTypeHint(text);
+      this.hints.set(text, hint);
+    }
+    return hint;
+  }
+
+  /**
+   * A receiver type hint, seen from the scope `from` of `module`; `self` is the
+   * instance a declared type was read from (what `this` means in it).
+   */
+  private evaluate(module: ModuleSymbols, from: string, hint: TypeHint, self: Value | null, depth: number): Value | null {
+    if (depth > MAX_TYPE_DEPTH) return null;
+    switch (hint.k) {
+      case 'this': {
+        if (self !== null) return self;
+        const cls = this.enclosingClass(module, from);
+        return cls ? { t: 'instance', ref: cls } : null;
+      }
+      case 'type': {
+        const constraint = hint.path.length === 1 ? this.typeParameter(module, from, hint.path[0] as string) : null;
+        if (constraint !== null) return constraint.type === '' ? null : this.declared(constraint.owner, constraint.type, self, depth);
+        const target = this.lookupPath(module, from, hint.path);
+        const ref = target?.type === 'object' ? this.asType(target.ref) : null;
+        return ref ? { t: 'instance', ref } : null;
+      }
+      case 'value': {
+        const target = this.lookupPath(module, from, hint.path);
+        return target ? this.valueOf(target, null, depth) : null;
+      }
+      case 'member': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        if (of?.t === 'literal') {
+          const written = literalMemberType(of.text, hint.name);
+          const type = written === null ? null : (simpleType(written) ?? literalType(written));
+          return type === null ? null : this.declared(of.scope, type, null, depth);
+        }
+        const found = of && this.memberOf(of, hint.name);
+        return found ? this.valueOf(found, of.t === 'instance' ? of : null, depth) : null;
+      }
+      case 'return': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        if (of?.t !== 'static' || of.target.type !== 'object') return null;
+        const fn = of.target.ref;
+        return fn.kind === 'function' || fn.kind === 'method' ? this.declared(fn, fn.returnType, of.self, depth) : null;
+      }
+      case 'awaited': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        return of?.t === 'promise' ? of.of : of;
+      }
+      case 'promise': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        return of ? { t: 'promise', of } : null;
+      }
+      case 'param': {
+        const of = this.evaluate(module, from, hint.of, self, depth + 1);
+        if (of?.t === 'fn') {
+          const type = simpleType(of.params[hint.index] ?? '');
+          return type === null ? null : this.declared(of.scope, type, null, depth);
+        }
+        if (of?.t !== 'static' || of.target.type !== 'object') return null;
+        const fn = of.target.ref;
+        const written = fn.paramTypes?.[hint.index];
+        const params = written == null ? null : functionTypeParams(written);
+        return params === null ? null : { t: 'fn', params, scope: fn };
+      }
+    }
+  }
+
+  /**
+   * A type parameter with a constraint, declared by the scope `from` or one around it
+   * (`<T extends C>` on a function, method, class or interface): member access on T sees C.
+   */
+  private typeParameter(module: ModuleSymbols, from: string, name: string): { owner: SymbolRef; type: string } | null {
+    let scope = from === module.moduleName ? '' : from;
+    while (scope) {
+      for (const ref of module.objects.get(scope) ?? []) {
+        const type = ref.typeConstraints?.[name];
+        if (type !== undefined) return { owner: ref, type };
+      }
+      const dot = scope.lastIndexOf('.');
+      scope = dot < 0 ? '' : scope.slice(0, dot);
+    }
+    return null;
+  }
+
+  /** The type a name resolved to, when it names one (a name can be a value and a type: `const X = …; type X = …`). */
+  private asType(ref: SymbolRef): SymbolRef | null {
+    if (INSTANCE_KINDS.includes(ref.kind)) return ref;
+    return pick(this.table.modules.get(ref.filePath)?.objects.get(ref.qualifiedName), INSTANCE_KINDS);
+  }
+
+  /** What reading a resolved name gives: a variable, property or getter of a known type is an instance of it; anything else is itself. */
+  private valueOf(target: Target, self: Value | null, depth: number): Value | null {
+    if (target.type === 'external') return null;
+    if (target.type === 'object') {
+      const ref = target.ref;
+      if (ref.kind === 'variable' || ref.kind === 'property') return this.declared(ref, ref.valueType, self, depth);
+      if (ref.valueType !== undefined) return this.declared(ref, ref.valueType, self, depth);
+    }
+    return { t: 'static', target, self };
+  }
+
+  /** A declared type of `ref` (its value or return type), seen from its own declaration. */
+  private declared(ref: SymbolRef, type: string | undefined, self: Value | null, depth: number): Value | null {
+    if (type === undefined) return null;
+    const module = this.table.modules.get(ref.filePath);
+    if (!module) {
+      this.table.missing.add(ref.filePath);
+      return null;
+    }
+    if (type.startsWith('{')) return { t: 'literal', text: type, scope: ref };
+    const hint = this.hint(type);
+    return hint && this.evaluate(module, ref.qualifiedName, hint, self, depth + 1);
+  }
+
+  /** A member of a value: an instance's (bases included), a module's export, a class's, namespace's or enum's static member. */
+  private memberOf(of: Value, name: string): Target | null {
+    if (of.t === 'promise' || of.t === 'fn' || of.t === 'literal') return null;
+    if (of.t === 'instance') {
+      const found = this.lookupMember(of.ref, name, MEMBER_KINDS);
+      return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+    }
+    const target = of.target;
+    if (target.type === 'module') {
+      const next = this.lookupExport(target.path, name);
+      return next && next.type !== 'external' ? { ...next, resolution: 'namespace' } : next;
+    }
+    if (target.type === 'object' && STATIC_KINDS.has(target.ref.kind)) {
+      const found = this.lookupMember(target.ref, name, PATH_MEMBER_KINDS);
+      return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+    }
+    return null;
   }
 
   private siteObject(module: ModuleSymbols, site: RefSite): SymbolRef | null {
@@ -216,22 +383,33 @@ export class Resolver {
       case 'new':
         return this.lookupPath(module, call.from, target.name.split('.'), call.boundLocally === true);
       case 'member': {
-        if (call.receiverClass !== undefined) {
-          // The receiver's class is known (an `__init__` assignment, an annotation): a member of that class, or nothing.
-          const cls = this.namedClass(module, call.from, call.receiverClass);
-          const found = cls && this.lookupMember(cls, target.property, MEMBER_KINDS);
-          return found ? { type: 'object', ref: found.ref, resolution: found.inherited ? 'inherited' : 'member' } : null;
+        if (call.receiverType !== undefined) {
+          // The receiver's type is known (an annotation, an initializer, a declared return type): a member of it, or nothing.
+          const hint = this.hint(call.receiverType);
+          const receiver = hint && this.evaluate(module, call.from, hint, null, 0);
+          return (receiver && this.memberOf(receiver, target.property)) ?? null;
         }
         return this.lookupPath(module, call.from, [...target.object.split('.'), target.property], call.boundLocally === true);
       }
       case 'self': {
+        if (call.receiverType !== undefined) {
+          // `this` typed by an explicit `this:` parameter (a function outside a class).
+          const hint = this.hint(call.receiverType);
+          const receiver = hint && this.evaluate(module, call.from, hint, null, 0);
+          return (receiver && this.memberOf(receiver, target.property)) ?? null;
+        }
         const cls = target.superClass === undefined ? this.enclosingClass(module, call.from) : this.namedClass(module, call.from, target.superClass);
         if (!cls) return null;
         if (target.viaSuper) {
-          for (const baseId of this.table.bases.get(cls.id) ?? []) {
-            const base = this.table.byId.get(baseId);
+          const bases = (this.table.bases.get(cls.id) ?? []).map((id) => this.table.byId.get(id));
+          for (const base of bases) {
             const found = base && this.lookupMember(base, target.property, MEMBER_KINDS);
             if (found) return { type: 'object', ref: found.ref, resolution: 'inherited' };
+          }
+          // `super()` when no base declares a constructor: the base class itself, as `new Base()` links.
+          const base = bases[0];
+          if (target.property === 'constructor' && bases.length === 1 && base?.kind === 'class' && module.language === 'ts') {
+            return { type: 'object', ref: base, resolution: 'inherited' };
           }
           return null;
         }
@@ -292,6 +470,11 @@ export class Resolver {
         noteUnresolved(out.unresolvedSites, call);
         continue;
       }
+      if (call.receiverType !== undefined) {
+        // A typed receiver's chain may pass through other files (a base class, an imported type): the global pass decides.
+        out.remaining.calls.push(call);
+        continue;
+      }
       const src = this.siteObject(module, call);
       const target = src ? this.resolveCall(module, call) : null;
       const final = target?.type === 'object' && (target.resolution === 'local' || target.resolution === 'member') && CALLABLE.includes(target.ref.kind);
@@ -301,7 +484,7 @@ export class Resolver {
       } else if (
         src &&
         target === null &&
-        call.receiverClass === undefined &&
+        call.receiverType === undefined &&
         (call.boundLocally || (!starImport && call.target.form !== 'self' && this.nowhere(module, call, bound)))
       ) {
         // A local variable's call can only mean a definition in this file's enclosing functions: settled here too.

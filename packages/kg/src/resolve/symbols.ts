@@ -2,8 +2,9 @@ import type { Sql } from '@agentlane/store';
 import type { Language, ObjectKind } from '../extract/types.js';
 import type { KgObject, ModuleBindings, ParsedFile } from '../model.js';
 import { normalizeBindings } from './bindings.js';
+import { declaredTypes, type DeclaredTypes } from './type-hints.js';
 
-export interface SymbolRef {
+export interface SymbolRef extends DeclaredTypes {
   id: string;
   kind: ObjectKind;
   qualifiedName: string;
@@ -43,12 +44,16 @@ export class SymbolTable {
     path: string,
     language: Language,
     moduleName: string,
-    objects: readonly Pick<KgObject, 'id' | 'kind' | 'qualifiedName' | 'metadata'>[],
+    objects: readonly (Pick<KgObject, 'id' | 'kind' | 'qualifiedName' | 'metadata'> & DeclaredTypes)[],
     bindings: ModuleBindings,
   ): ModuleSymbols {
     const module: ModuleSymbols = { path, language, moduleName, moduleId: '', objects: new Map(), defaultExport: null, bindings: normalizeBindings(bindings) };
     for (const object of objects) {
       const ref: SymbolRef = { id: object.id, kind: object.kind, qualifiedName: object.qualifiedName, filePath: path };
+      if (object.valueType !== undefined) ref.valueType = object.valueType;
+      if (object.returnType !== undefined) ref.returnType = object.returnType;
+      if (object.paramTypes !== undefined) ref.paramTypes = object.paramTypes;
+      if (object.typeConstraints !== undefined) ref.typeConstraints = object.typeConstraints;
       this.byId.set(object.id, ref);
       if (object.kind === 'module') {
         module.moduleId = object.id;
@@ -85,6 +90,10 @@ interface ObjectRow {
   file_path: string;
   ordinal: number | null;
   metadata: Record<string, unknown>;
+  returns_json: { type: string } | null;
+  params_json: { type: string | null }[] | null;
+  signature: string;
+  fields_json: { name: string; type: string | null; default: string | null }[] | null;
 }
 
 /**
@@ -100,7 +109,7 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
     [wanted],
   );
   const objects = await sql.query<ObjectRow>(
-    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata
+    `SELECT id, kind, qualified_name, file_path, (metadata->>'ordinal')::int AS ordinal, metadata, returns_json, params_json, fields_json, signature
        FROM kg.objects WHERE file_path = ANY($1::text[]) ORDER BY file_path, ordinal NULLS FIRST`,
     [wanted],
   );
@@ -112,11 +121,15 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
   }
   for (const file of files.rows) {
     const rows = byFile.get(file.path) ?? [];
+    const types =
+      file.language === 'ts'
+        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, signature: r.signature, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
+        : [];
     table.addModule(
       file.path,
       file.language,
       file.module_name,
-      rows.map((r) => ({ id: r.id, kind: r.kind, qualifiedName: r.qualified_name, metadata: r.metadata })),
+      rows.map((r, i) => ({ id: r.id, kind: r.kind, qualifiedName: r.qualified_name, metadata: r.metadata, ...types[i] })),
       file.bindings,
     );
   }

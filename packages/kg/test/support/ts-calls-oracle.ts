@@ -198,6 +198,13 @@ function calleeOf(
     if (signature !== undefined && !ts.isJSDocSignature(signature)) declaration = signature;
     else declaration = aliased(checker, checker.getSymbolAtLocation(site.callee))?.valueDeclaration;
   }
+  if (declaration !== undefined && !isKgCallable(declaration)) {
+    // `const f: (x: X) => Y = (x) => …`: the signature is the annotation's, the function called is the initializer (the KG's `f`).
+    const value = aliased(checker, checker.getSymbolAtLocation(site.callee))?.valueDeclaration;
+    if (value !== undefined && ts.isVariableDeclaration(value) && value.initializer !== undefined && (ts.isArrowFunction(value.initializer) || ts.isFunctionExpression(value.initializer))) {
+      declaration = value.initializer;
+    }
+  }
   if (declaration === undefined) return null;
   const sf = declaration.getSourceFile();
   const rel = inCorpus(sf.fileName);
@@ -206,6 +213,11 @@ function calleeOf(
   if (key === null || !['function', 'method', 'class'].includes(key.kind)) return null;
   if (!definitionsOf(sf, rel).keys.has(`${key.kind}\u0000${key.qualifiedName}`)) return null;
   return objectKey(rel, key.kind, key.qualifiedName);
+}
+
+function isKgCallable(node: ts.Node): boolean {
+  const key = declarationKey(node);
+  return key !== null && ['function', 'method', 'class'].includes(key.kind);
 }
 
 /** The innermost enclosing declaration the extractor makes an object of; the module otherwise. */

@@ -2,6 +2,8 @@ import type Parser from 'tree-sitter';
 import type { CallTarget, ImportBinding, RawCall } from '../types.js';
 import type { ExtractContext, Range, Site } from './context.js';
 import { localNames, type Locals } from './locals.js';
+import { isPlainPath, readReceiver, ReceiverTyper, receiverLabel, type Receiver } from './receivers.js';
+import { simpleType } from './type-names.js';
 import { unquote } from './source.js';
 import type { Walker } from './walker.js';
 
@@ -23,10 +25,13 @@ const DOTTED = new RegExp(String.raw`^${ID}(?:\.#?${ID})*$`, 'u');
  */
 export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractContext, moduleSite: Site): void {
   const nodes = findCalls(root, ctx);
+  const locals = new Map<Range, Locals>();
+  const typer = new ReceiverTyper(root, w, ctx, locals);
+  typeVariables(ctx, typer);
   if (nodes.length === 0) return;
   const ranges = [...ctx.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
   const stack: typeof ranges = [];
-  const locals = new Map<Range, Locals>();
+  const member: MemberCallee = { receiver: null, property: null };
   let next = 0;
   for (const node of nodes) {
     // Reading startIndex first is required: `cursor.reset(node)` takes the node from the
@@ -40,13 +45,61 @@ export function collectCalls(root: Parser.SyntaxNode, w: Walker, ctx: ExtractCon
     }
     while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= start) stack.pop();
     const site = stack[stack.length - 1]?.site ?? moduleSite;
-    const target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start);
+    member.receiver = null;
+    let target = w.type() === 'new_expression' ? newTarget(w) : callTarget(w, ctx, node, start, member);
     if (target === null) continue;
+    let receiverType: string | null = null;
+    if (member.receiver !== null && member.property !== null && (target.form === 'member' || target.form === 'dynamic')) {
+      receiverType = typer.hint(member.receiver, stack);
+      if (receiverType !== null && isPlainPath(receiverType)) receiverType = null;
+      if (receiverType !== null && target.form === 'dynamic') target = { form: 'member', object: receiverLabel(member.receiver), property: member.property };
+    }
+    if (target.form === 'self' && target.viaSuper !== true && site.fromKind !== 'method' && site.fromKind !== 'class' && site.fromKind !== 'property') {
+      // `this.m()` outside a class: typed only by an explicit `this:` parameter of the function around it.
+      receiverType = thisParameterType(node, ctx.src.text);
+    }
     const call: RawCall = { from: site.from, fromKind: site.fromKind, line: ctx.src.lineOf(start), target };
+    if (receiverType !== null) call.receiverType = receiverType;
     const first = firstName(target);
     if (first !== null && boundInEnclosingFunction(ctx, stack, first, start, locals)) call.boundLocally = true;
     ctx.calls.push(call);
   }
+}
+
+/**
+ * Exported top-level variables without an annotation get the type hint of
+ * their initializer as `metadata.valueType` (`export const scheduler = new
+ * AsyncScheduler()` → `AsyncScheduler`), so calls through them from other
+ * files resolve (`scheduler.schedule()`); annotated ones have `metadata.type`.
+ */
+function typeVariables(ctx: ExtractContext, typer: ReceiverTyper): void {
+  for (const object of ctx.objects) {
+    if (object.kind !== 'variable' || object.qualifiedName.includes('.') || object.metadata.type !== undefined) continue;
+    const hint = typer.topLevelHint(object.name);
+    if (hint !== null && hint !== 'this') object.metadata.valueType = hint;
+  }
+}
+
+const THIS_PARAMETER = /^\(\s*this\s*:/;
+const FUNCTION_SCOPES = new Set(['function_expression', 'function_declaration', 'generator_function', 'generator_function_declaration']);
+
+/** The annotated `this:` type of the innermost non-arrow function around a call (simplified), or null. */
+function thisParameterType(node: Parser.SyntaxNode, text: string): string | null {
+  let scope = node.parent;
+  while (scope !== null) {
+    const type = scope.type;
+    if (type === 'method_definition' || type === 'class_body' || type === 'program') return null;
+    if (!FUNCTION_SCOPES.has(type)) {
+      scope = scope.parent;
+      continue;
+    }
+    const params = scope.childForFieldName('parameters');
+    if (params === null || !THIS_PARAMETER.test(text.slice(params.startIndex, params.startIndex + 64))) return null;
+    const first = params.namedChildren.find((c) => c.type === 'required_parameter');
+    const annotation = first?.childForFieldName('type');
+    return annotation == null ? null : simpleType(annotation.text.replace(/^\s*:/, ''));
+  }
+  return null;
 }
 
 function firstName(target: CallTarget): string | null {
@@ -126,8 +179,14 @@ function newTarget(w: Walker): CallTarget {
   return target;
 }
 
-/** Target of a call, or null when the call is an import (`require('x')`, `import('x')`). */
-function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number): CallTarget | null {
+/** A member call's receiver and property, read while the walker is on the callee. */
+interface MemberCallee {
+  receiver: Receiver | null;
+  property: string | null;
+}
+
+/** Target of a call, or null when the call is an import (`require('x')`, `import('x')`); a member callee's parts go to `member`. */
+function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, start: number, member: MemberCallee): CallTarget | null {
   w.down();
   if (w.type() === 'await_expression') {
     // `await f<T>(x)` parses as a call of `(await f)` with type arguments: the callee is f.
@@ -147,9 +206,23 @@ function callTarget(w: Walker, ctx: ExtractContext, node: Parser.SyntaxNode, sta
     target = { form: 'self', property: 'constructor', viaSuper: true };
   } else if (type === 'member_expression') {
     target = memberTarget(w);
+    readMemberCallee(w, member);
   }
   w.up();
   return target;
+}
+
+/** The walker is on a member_expression callee: its object as a receiver, and its property name. */
+function readMemberCallee(w: Walker, member: MemberCallee): void {
+  member.receiver = null;
+  member.property = null;
+  w.down();
+  do {
+    const field = w.field();
+    if (field === 'object') member.receiver = readReceiver(w);
+    else if (field === 'property') member.property = w.type() === 'property_identifier' || w.type() === 'private_property_identifier' ? w.text() : null;
+  } while (w.next());
+  w.up();
 }
 
 /** The walker is on an `await_expression` callee; the target of its operand, left where it started. */
