@@ -1,0 +1,331 @@
+/**
+ * A position-preserving repair pass for TypeScript that tree-sitter-typescript
+ * 0.23 cannot parse although `tsc` accepts it. The grammar is the newest
+ * published one and cannot be regenerated here, so instead of a new grammar
+ * the parser is given a copy of the text in which each construct it rejects
+ * is rewritten into one it accepts, character for character in place:
+ *
+ * - variance annotations (TS 4.7): `interface I<in out T>`, `type F<out T>`
+ *   → the `in` / `out` modifiers become spaces;
+ * - members of an interface or object type that the grammar's automatic
+ *   semicolon rule glues onto the previous member: a generic call signature
+ *   (`): B` newline `<A>(a: A): B`, read as `B<A>(…)`) and a property or
+ *   method named `in` (read as the `in` operator) → the last space or tab
+ *   before the member (before its doc comment, if any) becomes `;`;
+ * - `export type * from` / `export type * as ns from` (TS 5.0) → `type` blanked;
+ * - `accessor` fields after another modifier (`static accessor x`) →
+ *   `accessor` blanked (a field either way);
+ * - `keyof readonly T[]` → `readonly` blanked;
+ * - `using` as a plain identifier (`using.bind(…)`, common in bundles) →
+ *   `_sing`, an identifier of the same length.
+ *
+ * Every edit replaces ASCII with ASCII of the same length and never a line
+ * break, so indices, lines and columns of the repaired tree are those of the
+ * real text, from which names, signatures and docs are read. Candidates are
+ * found among the tokens (tree leaves) of the top-level statements that hold
+ * an error, and of the statement before each (where the cause of a cascade
+ * lies); comments, strings, template literals, regexes and JSX text are whole
+ * tokens there and are never edited. The repaired text is kept only when its
+ * parse has fewer syntax errors, so files that parse cleanly cost nothing and
+ * a wrong guess cannot make a file worse.
+ */
+import type { Grammar } from '../language.js';
+import { countSyntaxErrors, parseSource, type SyntaxNode, type Tree } from '../parse.js';
+
+/** One same-length replacement of `text` at `start`. */
+export interface Edit {
+  start: number;
+  text: string;
+}
+
+interface Token {
+  type: string;
+  start: number;
+  end: number;
+  /** Source text, for words and punctuation (opaque tokens keep ''). */
+  text: string;
+  /** Index in the region's token list, comments included. */
+  at: number;
+}
+
+export interface ParsedTypeScript {
+  tree: Tree;
+  syntaxErrors: number;
+  /** Edits applied to the text the tree was built from (none when the first parse was kept). */
+  edits: Edit[];
+}
+
+/** Nodes read as one token: their insides are never edited. */
+const OPAQUE = new Set([
+  'comment',
+  'string',
+  'template_string',
+  'regex',
+  'jsx_text',
+  'html_comment',
+  'number',
+  'hash_bang_line',
+]);
+
+/** Words that end a type when they are its last token. */
+const TYPE_END_WORDS = new Set([
+  'any', 'unknown', 'never', 'void', 'undefined', 'null', 'string', 'number', 'boolean', 'bigint',
+  'symbol', 'object', 'this', 'true', 'false',
+]);
+
+/** Reserved words that cannot name a type parameter. */
+const RESERVED = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else',
+  'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof',
+  'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void',
+  'while', 'with',
+]);
+
+const CLASS_MODIFIERS = new Set(['static', 'public', 'private', 'protected', 'readonly', 'override', 'abstract', 'declare']);
+
+/** JSX, where a line-initial `<Tag>(` is an element, not a signature. */
+const JSX = new Set(['jsx_element', 'jsx_self_closing_element', 'jsx_opening_element', 'jsx_expression', 'jsx_fragment']);
+
+const WORD = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+function isWord(t: Token | undefined): boolean {
+  return t !== undefined && t.text !== '' && WORD.test(t.text);
+}
+
+function isBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Parse TypeScript/TSX; when the tree has syntax errors, try the repaired text
+ * and keep whichever parse has fewer.
+ */
+export function parseTypeScript(grammar: Extract<Grammar, 'typescript' | 'tsx'>, text: string): ParsedTypeScript {
+  const tree = parseSource(grammar, text);
+  const syntaxErrors = countSyntaxErrors(tree.rootNode);
+  if (syntaxErrors === 0) return { tree, syntaxErrors, edits: [] };
+  const edits = findRepairs(text, tree, grammar === 'tsx');
+  if (edits.length === 0) return { tree, syntaxErrors, edits: [] };
+  const repaired = parseSource(grammar, applyEdits(text, edits));
+  const repairedErrors = countSyntaxErrors(repaired.rootNode);
+  if (repairedErrors >= syntaxErrors) return { tree, syntaxErrors, edits: [] };
+  return { tree: repaired, syntaxErrors: repairedErrors, edits };
+}
+
+/** `text` with each edit applied in place (edits never overlap and keep the length). */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  if (edits.length === 0) return text;
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const edit of sorted) {
+    out += text.slice(at, edit.start) + edit.text;
+    at = edit.start + edit.text.length;
+  }
+  return out + text.slice(at);
+}
+
+/** The repairs for the statements of `tree` (a parse of `text`) that hold errors. */
+export function findRepairs(text: string, tree: Tree, jsx: boolean): Edit[] {
+  const edits: Edit[] = [];
+  for (const tokens of errorRegions(text, tree)) findInRegion(text, tree, tokens, jsx, edits);
+  return edits;
+}
+
+/**
+ * Tokens of each run of top-level statements that hold an error, each run
+ * starting one statement early: a statement the grammar cut short leaves its
+ * cause in the statement before the error.
+ */
+function errorRegions(text: string, tree: Tree): Token[][] {
+  const cursor = tree.walk();
+  const regions: Token[][] = [];
+  if (!cursor.gotoFirstChild()) return regions;
+  let previous: SyntaxNode | null = null;
+  let current: Token[] | null = null;
+  let previousInRegion = false;
+  do {
+    const node = cursor.currentNode;
+    const bad = node.hasError || node.type === 'ERROR' || node.isMissing;
+    if (bad) {
+      if (current === null) {
+        current = [];
+        regions.push(current);
+        if (previous !== null && !previousInRegion) collectTokens(text, previous, current);
+      }
+      collectTokens(text, node, current);
+      previousInRegion = true;
+    } else {
+      current = null;
+      previousInRegion = false;
+    }
+    previous = node;
+  } while (cursor.gotoNextSibling());
+  return regions;
+}
+
+/** Leaves of `node` in order; opaque nodes (comments, strings, …) as one token, zero-width (MISSING) leaves left out. */
+function collectTokens(text: string, node: SyntaxNode, out: Token[]): void {
+  const cursor = node.walk();
+  for (;;) {
+    const type = cursor.nodeType;
+    const opaque = OPAQUE.has(type);
+    if (!opaque && cursor.gotoFirstChild()) continue;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    if (end > start) out.push({ type, start, end, text: opaque ? '' : text.slice(start, end), at: out.length });
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent() || cursor.currentDepth === 0) return;
+    }
+    if (cursor.currentDepth === 0) return;
+  }
+}
+
+function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edits: Edit[]): void {
+  // Comments are kept aside: patterns read the code tokens, member separators look at the gaps.
+  const tokens = all.filter((t) => t.type !== 'comment');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    switch (t.text) {
+      case '<':
+      case ',':
+        varianceAfter(text, tokens, i, edits);
+        if (t.text === '<' && looksLikeSignature(tokens, i) && startsMember(text, tree, prev, t, jsx)) separate(text, all, prev!, t, edits);
+        break;
+      case 'in':
+        // A member named `in`; `in(` is left alone: `a` newline `in (b)` is an expression.
+        if (next !== undefined && (next.text === ':' || next.text === '?') && startsMember(text, tree, prev, t, jsx)) {
+          separate(text, all, prev!, t, edits);
+        }
+        break;
+      case 'type':
+        if (prev?.text === 'export' && next?.text === '*') edits.push(blank(t));
+        break;
+      case 'accessor':
+        if (prev !== undefined && CLASS_MODIFIERS.has(prev.text) && sameLine(text, t.end, next) && (isWord(next) || next?.type === 'private_property_identifier' || next?.text === '[')) {
+          edits.push(blank(t));
+        }
+        break;
+      case 'readonly':
+        if (prev?.text === 'keyof') edits.push(blank(t));
+        break;
+      case 'using':
+        if (next !== undefined && (next.text === '.' || next.text === '(' || next.text === ')' || next.text === ',' || next.text === ';') && prev?.text !== 'await') {
+          edits.push({ start: t.start, text: '_sing' });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function blank(t: Token): Edit {
+  return { start: t.start, text: ' '.repeat(t.end - t.start) };
+}
+
+function sameLine(text: string, from: number, t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  for (let i = from; i < t.start; i++) if (isBreak(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Variance modifiers of the type parameter after `<` or `,` at `i`: `in`,
+ * `out` or `in out` before a name that is followed by `,`, `>`, `=` or
+ * `extends`, all on one line. (`<in out>` names the parameter `out`.)
+ */
+function varianceAfter(text: string, tokens: Token[], i: number, edits: Edit[]): void {
+  const mods: Token[] = [];
+  let k = i + 1;
+  while (mods.length < 2 && (tokens[k]?.text === 'in' || tokens[k]?.text === 'out')) {
+    mods.push(tokens[k]!);
+    k += 1;
+  }
+  if (mods.length === 0) return;
+  let name = tokens[k];
+  const after = (t: Token | undefined): boolean => t !== undefined && (t.text === ',' || t.text === '>' || t.text === '=' || t.text === 'extends');
+  if (!(isWord(name) && !RESERVED.has(name!.text) && after(tokens[k + 1]))) {
+    // `<in out>`: the last `out` is the name.
+    if (mods.length > 0 && mods[mods.length - 1]!.text === 'out' && after(name)) {
+      mods.pop();
+      name = tokens[k - 1];
+    } else return;
+  }
+  if (mods.length === 0 || !sameLine(text, mods[0]!.start, name)) return;
+  for (const m of mods) edits.push(blank(m));
+}
+
+/**
+ * Whether `t` is the first token of its line after a token that can end a
+ * type, outside JSX. Where the caller's pattern follows (`<T …>(` or `in:`),
+ * that is a new member of an interface or object type: in code the same
+ * tokens would be a comparison chain or a syntax error, and the error count
+ * decides in the end.
+ */
+function startsMember(text: string, tree: Tree, prev: Token | undefined, t: Token, jsx: boolean): boolean {
+  if (prev === undefined) return false;
+  let lineStart = t.start;
+  while (lineStart > prev.end && !isBreak(text.charCodeAt(lineStart - 1))) lineStart -= 1;
+  if (lineStart === prev.end) return false; // same line as the previous token
+  for (let i = lineStart; i < t.start; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false; // a comment before it on its line
+  }
+  const endsType =
+    isWord(prev) ||
+    TYPE_END_WORDS.has(prev.text) ||
+    prev.text === '>' ||
+    prev.text === ')' ||
+    prev.text === ']' ||
+    prev.text === '}' ||
+    prev.type === 'string' ||
+    prev.type === 'template_string' ||
+    prev.type === 'number';
+  if (!endsType) return false;
+  if (!jsx) return true;
+  for (let node: SyntaxNode | null = tree.rootNode.descendantForIndex(t.start, t.end); node !== null; node = node.parent) {
+    if (JSX.has(node.type)) return false;
+  }
+  return true;
+}
+
+/** `<` … `>` `(` with balanced brackets: a generic signature rather than JSX or a comparison. */
+function looksLikeSignature(tokens: Token[], i: number): boolean {
+  const first = tokens[i + 1];
+  if (!(isWord(first) || first?.text === 'const')) return false;
+  let depth = 0;
+  for (let k = i; k < tokens.length && k < i + 400; k++) {
+    const s = tokens[k]!.text;
+    if (s === '<' || s === '(' || s === '[' || s === '{') depth += 1;
+    else if (s === ')' || s === ']' || s === '}') depth -= 1;
+    else if (s === '>' || s === '>>' || s === '>>>') {
+      depth -= s.length;
+      if (depth <= 0) return depth === 0 && tokens[k + 1]?.text === '(';
+    } else if (s === ';' && depth <= 1) return false;
+    if (depth <= 0) return false;
+  }
+  return false;
+}
+
+/**
+ * Put a `;` between `prev` and the member starting at `t`: on the last space
+ * or tab before the first comment in between (so a doc comment stays next to
+ * its member), else on the last one before `t`.
+ */
+function separate(text: string, all: Token[], prev: Token, t: Token, edits: Edit[]): void {
+  // Code tokens are consecutive but for comments: whatever lies between the two in `all` is comments.
+  const firstComment = prev.at + 1 < t.at ? all[prev.at + 1]!.start : t.start;
+  const spot = lastBlank(text, prev.end, firstComment) ?? lastBlank(text, prev.end, t.start);
+  if (spot !== null) edits.push({ start: spot, text: ';' });
+}
+
+function lastBlank(text: string, from: number, to: number): number | null {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i;
+  }
+  return null;
+}
