@@ -55,6 +55,9 @@ export interface ParsedTypeScript {
   edits: Edit[];
 }
 
+/** Repair rounds at most (one parse each); effect's sources need two at most. */
+const MAX_ROUNDS = 3;
+
 /** Nodes read as one token: their insides are never edited. */
 const OPAQUE = new Set([
   'comment',
@@ -101,15 +104,22 @@ function isBreak(c: number): boolean {
  * and keep whichever parse has fewer.
  */
 export function parseTypeScript(grammar: Extract<Grammar, 'typescript' | 'tsx'>, text: string): ParsedTypeScript {
-  const tree = parseSource(grammar, text);
-  const syntaxErrors = countSyntaxErrors(tree.rootNode);
-  if (syntaxErrors === 0) return { tree, syntaxErrors, edits: [] };
-  const edits = findRepairs(text, tree, grammar === 'tsx');
-  if (edits.length === 0) return { tree, syntaxErrors, edits: [] };
-  const repaired = parseSource(grammar, applyEdits(text, edits));
-  const repairedErrors = countSyntaxErrors(repaired.rootNode);
-  if (repairedErrors >= syntaxErrors) return { tree, syntaxErrors, edits: [] };
-  return { tree: repaired, syntaxErrors: repairedErrors, edits };
+  let best: ParsedTypeScript = { tree: parseSource(grammar, text), syntaxErrors: 0, edits: [] };
+  best.syntaxErrors = countSyntaxErrors(best.tree.rootNode);
+  let current = text;
+  // A tree that is one big ERROR hides some sites behind others: each round
+  // looks again at what the previous one left.
+  for (let round = 0; round < MAX_ROUNDS && best.syntaxErrors > 0; round++) {
+    const edits = findRepairs(current, best.tree, grammar === 'tsx').filter((e) => current.startsWith(e.text, e.start) === false);
+    if (edits.length === 0) break;
+    const repairedText = applyEdits(current, edits);
+    const tree = parseSource(grammar, repairedText);
+    const syntaxErrors = countSyntaxErrors(tree.rootNode);
+    if (syntaxErrors >= best.syntaxErrors) break;
+    best = { tree, syntaxErrors, edits: [...best.edits, ...edits] };
+    current = repairedText;
+  }
+  return best;
 }
 
 /** `text` with each edit applied in place (edits never overlap and keep the length). */
@@ -133,34 +143,44 @@ export function findRepairs(text: string, tree: Tree, jsx: boolean): Edit[] {
 }
 
 /**
- * Tokens of each run of top-level statements that hold an error, each run
- * starting one statement early: a statement the grammar cut short leaves its
- * cause in the statement before the error.
+ * Tokens of each run of top-level statements that hold an error, widened by
+ * one statement on each side: the cause of an error lies before it (a
+ * statement the grammar cut short), and what the grammar cut off parses as
+ * statements of its own after it.
  */
 function errorRegions(text: string, tree: Tree): Token[][] {
+  // When the whole file failed, the root is an ERROR whose children are fragments, not statements.
+  if (tree.rootNode.type === 'ERROR') {
+    const all: Token[] = [];
+    collectTokens(text, tree.rootNode, all);
+    return [all];
+  }
+  const nodes: SyntaxNode[] = [];
   const cursor = tree.walk();
-  const regions: Token[][] = [];
-  if (!cursor.gotoFirstChild()) return regions;
-  let previous: SyntaxNode | null = null;
-  let current: Token[] | null = null;
-  let previousInRegion = false;
-  do {
-    const node = cursor.currentNode;
-    const bad = node.hasError || node.type === 'ERROR' || node.isMissing;
-    if (bad) {
-      if (current === null) {
-        current = [];
-        regions.push(current);
-        if (previous !== null && !previousInRegion) collectTokens(text, previous, current);
-      }
-      collectTokens(text, node, current);
-      previousInRegion = true;
-    } else {
-      current = null;
-      previousInRegion = false;
+  if (!cursor.gotoFirstChild()) return [];
+  do nodes.push(cursor.currentNode);
+  while (cursor.gotoNextSibling());
+  const wanted = new Array<boolean>(nodes.length).fill(false);
+  nodes.forEach((node, i) => {
+    if (node.hasError || node.isMissing) {
+      if (i > 0) wanted[i - 1] = true;
+      wanted[i] = true;
+      if (i + 1 < nodes.length) wanted[i + 1] = true;
     }
-    previous = node;
-  } while (cursor.gotoNextSibling());
+  });
+  const regions: Token[][] = [];
+  let current: Token[] | null = null;
+  nodes.forEach((node, i) => {
+    if (!wanted[i]) {
+      current = null;
+      return;
+    }
+    if (current === null) {
+      current = [];
+      regions.push(current);
+    }
+    collectTokens(text, node, current);
+  });
   return regions;
 }
 
@@ -169,7 +189,8 @@ function collectTokens(text: string, node: SyntaxNode, out: Token[]): void {
   const cursor = node.walk();
   for (;;) {
     const type = cursor.nodeType;
-    const opaque = OPAQUE.has(type);
+    // Named only: the `string` and `number` keywords of predefined types are anonymous leaves.
+    const opaque = OPAQUE.has(type) && cursor.nodeIsNamed;
     if (!opaque && cursor.gotoFirstChild()) continue;
     const start = cursor.startIndex;
     const end = cursor.endIndex;
