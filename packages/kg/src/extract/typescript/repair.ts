@@ -213,6 +213,7 @@ function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edit
       case '<':
       case ',':
         varianceAfter(text, tokens, i, edits);
+        if (t.text === '<' && prev !== undefined && prev.end === t.start) taggedTemplateTypeArguments(tokens, i, edits);
         if (t.text === '<' && looksLikeSignature(tokens, i) && startsMember(text, tree, prev, t, jsx)) separate(text, all, prev!, t, edits);
         break;
       case 'in':
@@ -231,6 +232,12 @@ function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edit
         break;
       case 'readonly':
         if (prev?.text === 'keyof') edits.push(blank(t));
+        break;
+      case 'as':
+        // `let as = …`: the grammar reads `let as` as an `as` expression.
+        if (prev !== undefined && (prev.text === 'let' || prev.text === 'const' || prev.text === 'var') && (next?.text === '=' || next?.text === ':')) {
+          edits.push({ start: t.start, text: '_s' });
+        }
         break;
       case 'using':
         if (next !== undefined && (next.text === '.' || next.text === '(' || next.text === ')' || next.text === ',' || next.text === ';') && prev?.text !== 'await') {
@@ -280,6 +287,35 @@ function varianceAfter(text: string, tokens: Token[], i: number, edits: Edit[]):
 }
 
 /**
+ * ``sql<Row>`SELECT …` ``: type arguments of a tagged template, which the
+ * grammar reads as comparisons; blanked, the tag and its template remain.
+ */
+function taggedTemplateTypeArguments(tokens: Token[], i: number, edits: Edit[]): void {
+  const close = matchingAngle(tokens, i);
+  if (close < 0) return;
+  const after = tokens[close + 1];
+  if (after === undefined || after.start !== tokens[close]!.end || after.type !== 'template_string') return;
+  const start = tokens[i]!.start;
+  edits.push({ start, text: ' '.repeat(tokens[close]!.end - start) });
+}
+
+/** Index of the `>` closing the `<` at `i` (brackets balanced), or -1. */
+function matchingAngle(tokens: Token[], i: number): number {
+  let depth = 0;
+  for (let k = i; k < tokens.length && k < i + 400; k++) {
+    const s = tokens[k]!.text;
+    if (s === '<' || s === '(' || s === '[' || s === '{') depth += 1;
+    else if (s === ')' || s === ']' || s === '}') depth -= 1;
+    else if (s === '>' || s === '>>' || s === '>>>') {
+      depth -= s.length;
+      if (depth <= 0) return depth === 0 ? k : -1;
+    } else if (s === ';' && depth <= 1) return -1;
+    if (depth <= 0) return -1;
+  }
+  return -1;
+}
+
+/**
  * Whether `t` is the first token of its line after a token that can end a
  * type, outside JSX. Where the caller's pattern follows (`<T …>(` or `in:`),
  * that is a new member of an interface or object type: in code the same
@@ -317,18 +353,8 @@ function startsMember(text: string, tree: Tree, prev: Token | undefined, t: Toke
 function looksLikeSignature(tokens: Token[], i: number): boolean {
   const first = tokens[i + 1];
   if (!(isWord(first) || first?.text === 'const')) return false;
-  let depth = 0;
-  for (let k = i; k < tokens.length && k < i + 400; k++) {
-    const s = tokens[k]!.text;
-    if (s === '<' || s === '(' || s === '[' || s === '{') depth += 1;
-    else if (s === ')' || s === ']' || s === '}') depth -= 1;
-    else if (s === '>' || s === '>>' || s === '>>>') {
-      depth -= s.length;
-      if (depth <= 0) return depth === 0 && tokens[k + 1]?.text === '(';
-    } else if (s === ';' && depth <= 1) return false;
-    if (depth <= 0) return false;
-  }
-  return false;
+  const close = matchingAngle(tokens, i);
+  return close >= 0 && tokens[close + 1]?.text === '(';
 }
 
 /**
