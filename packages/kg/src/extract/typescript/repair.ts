@@ -84,6 +84,9 @@ const RESERVED = new Set([
   'while', 'with',
 ]);
 
+/** Tokens after which `using` is an identifier, not the start of a declaration. */
+const USING_AS_IDENTIFIER = new Set(['.', '(', ')', ',', ';', ':', '?', '=', '?.', '[', ']', '}']);
+
 const CLASS_MODIFIERS = new Set(['static', 'public', 'private', 'protected', 'readonly', 'override', 'abstract', 'declare']);
 
 /** JSX, where a line-initial `<Tag>(` is an element, not a signature. */
@@ -240,7 +243,8 @@ function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edit
         }
         break;
       case 'using':
-        if (next !== undefined && (next.text === '.' || next.text === '(' || next.text === ')' || next.text === ',' || next.text === ';') && prev?.text !== 'await') {
+        // `using x = …` declares; `using` before anything but a name is an identifier.
+        if (next !== undefined && USING_AS_IDENTIFIER.has(next.text) && prev?.text !== 'await') {
           edits.push({ start: t.start, text: '_sing' });
         }
         break;
