@@ -121,6 +121,13 @@ describe('TypeScript the grammar rejects, repaired', () => {
     }
   });
 
+  it('builds the same tree incrementally as a fresh parse of the repaired text', () => {
+    for (const source of Object.values(MODERN_TS_FIXTURES)) {
+      const { tree, edits } = parseTypeScript('typescript', source);
+      expect(tree.rootNode.toString()).toBe(parseSource('typescript', applyEdits(source, edits)).rootNode.toString());
+    }
+  });
+
   it('leaves files that parse alone, and keeps the first parse when a repair would not help', () => {
     const clean = 'export interface I<T> {\n  a: T\n}\n';
     expect(parseTypeScript('typescript', clean).edits).toEqual([]);

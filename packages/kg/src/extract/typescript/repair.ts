@@ -116,13 +116,38 @@ export function parseTypeScript(grammar: Extract<Grammar, 'typescript' | 'tsx'>,
     const edits = findRepairs(current, best.tree, grammar === 'tsx').filter((e) => current.startsWith(e.text, e.start) === false);
     if (edits.length === 0) break;
     const repairedText = applyEdits(current, edits);
-    const tree = parseSource(grammar, repairedText);
+    // Incremental: the statements no edit touched are reused from the first parse.
+    markEdits(best.tree, current, edits);
+    const tree = parseSource(grammar, repairedText, best.tree);
     const syntaxErrors = countSyntaxErrors(tree.rootNode);
     if (syntaxErrors >= best.syntaxErrors) break;
     best = { tree, syntaxErrors, edits: [...best.edits, ...edits] };
     current = repairedText;
   }
   return best;
+}
+
+/**
+ * Tell `tree` (a parse of `text`) about same-length edits, so that a parse
+ * given it as the old tree re-reads only around them. Positions are in the
+ * binding's units, as indices are: UTF-16 code units, rows counted at LF.
+ */
+function markEdits(tree: Tree, text: string, edits: readonly Edit[]): void {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let row = 0;
+  let lineStart = 0;
+  let scanned = 0;
+  for (const edit of sorted) {
+    for (let nl = text.indexOf('\n', scanned); nl !== -1 && nl < edit.start; nl = text.indexOf('\n', nl + 1)) {
+      row += 1;
+      lineStart = nl + 1;
+    }
+    scanned = edit.start;
+    const end = edit.start + edit.text.length;
+    const startPosition = { row, column: edit.start - lineStart };
+    const endPosition = { row, column: end - lineStart };
+    tree.edit({ startIndex: edit.start, oldEndIndex: end, newEndIndex: end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
+  }
 }
 
 /** `text` with each edit applied in place (edits never overlap and keep the length). */
