@@ -104,6 +104,9 @@ export function disposer(using: { bind(a: null): () => void }): () => void {
   return using.bind(null)
 }
 
+export type MissingSelf<Usage extends string> =
+  \`Missing \\\`Self\\\` generic - use \\\`class Self extends \${Usage}<Self>(...)\\\`\`
+
 export function last(): void {}
 `,
 };

@@ -17,7 +17,10 @@
  *   `accessor` blanked (a field either way);
  * - `keyof readonly T[]` → `readonly` blanked;
  * - `using` as a plain identifier (`using.bind(…)`, common in bundles) →
- *   `_sing`, an identifier of the same length.
+ *   `_sing`, an identifier of the same length; likewise `let as = …` → `_s`;
+ * - type arguments of a tagged template (``sql<Row>`…` ``) → blanked;
+ * - escapes in a template literal type (`` `a \`b\`` ``), which the grammar
+ *   rejects → underscores (the type's text is still read from the source).
  *
  * Every edit replaces ASCII with ASCII of the same length and never a line
  * break, so indices, lines and columns of the repaired tree are those of the
@@ -36,6 +39,8 @@ import { countSyntaxErrors, parseSource, type SyntaxNode, type Tree } from '../p
 export interface Edit {
   start: number;
   text: string;
+  /** Set on edits inside a literal (escapes of a template literal type): tried once more without them. */
+  inLiteral?: true;
 }
 
 interface Token {
@@ -113,16 +118,28 @@ export function parseTypeScript(grammar: Extract<Grammar, 'typescript' | 'tsx'>,
   // A tree that is one big ERROR hides some sites behind others: each round
   // looks again at what the previous one left.
   for (let round = 0; round < MAX_ROUNDS && best.syntaxErrors > 0; round++) {
-    const edits = findRepairs(current, best.tree, grammar === 'tsx').filter((e) => current.startsWith(e.text, e.start) === false);
-    if (edits.length === 0) break;
-    const repairedText = applyEdits(current, edits);
-    // Incremental: the statements no edit touched are reused from the first parse.
-    markEdits(best.tree, current, edits);
-    const tree = parseSource(grammar, repairedText, best.tree);
-    const syntaxErrors = countSyntaxErrors(tree.rootNode);
-    if (syntaxErrors >= best.syntaxErrors) break;
-    best = { tree, syntaxErrors, edits: [...best.edits, ...edits] };
-    current = repairedText;
+    const found = findRepairs(current, best.tree, grammar === 'tsx').filter((e) => !current.startsWith(e.text, e.start));
+    // All edits first; if that is no better, those outside literals alone.
+    const code = found.filter((e) => e.inLiteral !== true);
+    const attempts = code.length < found.length && code.length > 0 ? [found, code] : [found];
+    let improved: { text: string; parsed: ParsedTypeScript } | null = null;
+    for (const edits of attempts) {
+      if (edits.length === 0) continue;
+      const repairedText = applyEdits(current, edits);
+      // Incremental: what no edit touched is reused from the previous parse.
+      // Same-length edits leave every node's range as it was, so a tree
+      // marked here and then not kept still reads correctly.
+      markEdits(best.tree, current, edits);
+      const tree = parseSource(grammar, repairedText, best.tree);
+      const syntaxErrors = countSyntaxErrors(tree.rootNode);
+      if (syntaxErrors < best.syntaxErrors) {
+        improved = { text: repairedText, parsed: { tree, syntaxErrors, edits: [...best.edits, ...edits] } };
+        break;
+      }
+    }
+    if (improved === null) break;
+    best = improved.parsed;
+    current = improved.text;
   }
   return best;
 }
@@ -235,6 +252,12 @@ function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edit
   const tokens = all.filter((t) => t.type !== 'comment');
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    if (t.type === 'escape_sequence') {
+      // Strings and template strings are opaque: an escape seen here is in a
+      // template literal type, where the grammar takes none (`\`` ends the type).
+      if (!/[\n\r\u2028\u2029]/.test(t.text)) edits.push({ start: t.start, text: '_'.repeat(t.end - t.start), inLiteral: true });
+      continue;
+    }
     const prev = tokens[i - 1];
     const next = tokens[i + 1];
     switch (t.text) {
