@@ -43,6 +43,11 @@ export interface Edit {
   inLiteral?: true;
 }
 
+/** Bracket-matching steps left for a region. */
+interface Budget {
+  steps: number;
+}
+
 interface Token {
   type: string;
   start: number;
@@ -60,8 +65,11 @@ export interface ParsedTypeScript {
   edits: Edit[];
 }
 
-/** Repair rounds at most (one parse each); effect's sources need two at most. */
-const MAX_ROUNDS = 3;
+/**
+ * Repair rounds at most, each one incremental parse (two when the first try
+ * had edits inside literals): effect needs two; it bounds what hostile input costs.
+ */
+const MAX_ROUNDS = 2;
 
 /** Nodes read as one token: their insides are never edited. */
 const OPAQUE = new Set([
@@ -232,24 +240,35 @@ function errorRegions(text: string, tree: Tree): Token[][] {
 /** Leaves of `node` in order; opaque nodes (comments, strings, …) as one token, zero-width (MISSING) leaves left out. */
 function collectTokens(text: string, node: SyntaxNode, out: Token[]): void {
   const cursor = node.walk();
+  // Depth kept here: reading the cursor's own is not constant-time, and trees of hostile input are deep.
+  let depth = 0;
   for (;;) {
     const type = cursor.nodeType;
     // Named only: the `string` and `number` keywords of predefined types are anonymous leaves.
     const opaque = OPAQUE.has(type) && cursor.nodeIsNamed;
-    if (!opaque && cursor.gotoFirstChild()) continue;
+    if (!opaque && cursor.gotoFirstChild()) {
+      depth += 1;
+      continue;
+    }
     const start = cursor.startIndex;
     const end = cursor.endIndex;
     if (end > start) out.push({ type, start, end, text: opaque ? '' : text.slice(start, end), at: out.length });
+    if (depth === 0) return;
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || cursor.currentDepth === 0) return;
+      cursor.gotoParent();
+      depth -= 1;
+      if (depth === 0) return;
     }
-    if (cursor.currentDepth === 0) return;
   }
 }
 
 function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edits: Edit[]): void {
   // Comments are kept aside: patterns read the code tokens, member separators look at the gaps.
   const tokens = all.filter((t) => t.type !== 'comment');
+  const hasTemplates = tokens.some((t) => t.type === 'template_string');
+  // Bracket matching is bounded per `<`; this bounds it per region, so that
+  // hostile input (`a<a<a<…` by the million) stays linear.
+  const budget: Budget = { steps: 64 * tokens.length + 10_000 };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === 'escape_sequence') {
@@ -264,8 +283,8 @@ function findInRegion(text: string, tree: Tree, all: Token[], jsx: boolean, edit
       case '<':
       case ',':
         varianceAfter(text, tokens, i, edits);
-        if (t.text === '<' && prev !== undefined && prev.end === t.start) taggedTemplateTypeArguments(tokens, i, edits);
-        if (t.text === '<' && looksLikeSignature(tokens, i) && startsMember(text, tree, prev, t, jsx)) separate(text, all, prev!, t, edits);
+        if (t.text === '<' && prev !== undefined && prev.end === t.start && hasTemplates) taggedTemplateTypeArguments(tokens, i, budget, edits);
+        if (t.text === '<' && startsMember(text, tree, prev, t, jsx) && looksLikeSignature(tokens, i, budget)) separate(text, all, prev!, t, edits);
         break;
       case 'in':
         // A member named `in`; `in(` is left alone: `a` newline `in (b)` is an expression.
@@ -342,8 +361,8 @@ function varianceAfter(text: string, tokens: Token[], i: number, edits: Edit[]):
  * ``sql<Row>`SELECT …` ``: type arguments of a tagged template, which the
  * grammar reads as comparisons; blanked, the tag and its template remain.
  */
-function taggedTemplateTypeArguments(tokens: Token[], i: number, edits: Edit[]): void {
-  const close = matchingAngle(tokens, i);
+function taggedTemplateTypeArguments(tokens: Token[], i: number, budget: Budget, edits: Edit[]): void {
+  const close = matchingAngle(tokens, i, budget);
   if (close < 0) return;
   const after = tokens[close + 1];
   if (after === undefined || after.start !== tokens[close]!.end || after.type !== 'template_string') return;
@@ -352,9 +371,10 @@ function taggedTemplateTypeArguments(tokens: Token[], i: number, edits: Edit[]):
 }
 
 /** Index of the `>` closing the `<` at `i` (brackets balanced), or -1. */
-function matchingAngle(tokens: Token[], i: number): number {
+function matchingAngle(tokens: Token[], i: number, budget: Budget): number {
   let depth = 0;
   for (let k = i; k < tokens.length && k < i + 400; k++) {
+    if (--budget.steps < 0) return -1;
     const s = tokens[k]!.text;
     if (s === '<' || s === '(' || s === '[' || s === '{') depth += 1;
     else if (s === ')' || s === ']' || s === '}') depth -= 1;
@@ -402,10 +422,10 @@ function startsMember(text: string, tree: Tree, prev: Token | undefined, t: Toke
 }
 
 /** `<` … `>` `(` with balanced brackets: a generic signature rather than JSX or a comparison. */
-function looksLikeSignature(tokens: Token[], i: number): boolean {
+function looksLikeSignature(tokens: Token[], i: number, budget: Budget): boolean {
   const first = tokens[i + 1];
   if (!(isWord(first) || first?.text === 'const')) return false;
-  const close = matchingAngle(tokens, i);
+  const close = matchingAngle(tokens, i, budget);
   return close >= 0 && tokens[close + 1]?.text === '(';
 }
 
