@@ -8,11 +8,12 @@
  * and prints the figures (used by the KG benchmark); `KG_ACCURACY_VERBOSE=1`
  * prints the first mismatches even when the thresholds are met.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { extractTypeScript } from '../src/extract/typescript.js';
 import { MODERN_TS_FIXTURES } from './support/ts-modern-fixtures.js';
@@ -73,14 +74,16 @@ const EFFECT = 'effect@4.1.5';
  * fetched with `npm pack` into a temporary directory. Null, with a note
  * printed, when neither is possible (no registry).
  */
-function effectSources(): string[] | null {
+async function effectSources(dir: string): Promise<string[] | null> {
   const given = process.env.KG_ACCURACY_EFFECT_SRC;
   if (given) return filesUnder(given, isTs);
-  const dir = mkdtempSync(join(tmpdir(), 'kg-accuracy-effect-'));
+  // Asynchronously: a worker blocked for minutes misses vitest's RPC deadlines.
+  const run = promisify(execFile);
   try {
-    const packed = execFileSync('npm', ['pack', EFFECT, '--silent', '--pack-destination', dir], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop();
+    const { stdout } = await run('npm', ['pack', EFFECT, '--silent', '--pack-destination', dir], { timeout: 300_000 });
+    const packed = stdout.trim().split('\n').pop();
     if (!packed) throw new Error('npm pack printed no file name');
-    execFileSync('tar', ['-xzf', join(dir, packed), '-C', dir], { timeout: 120_000 });
+    await run('tar', ['-xzf', join(dir, packed), '-C', dir], { timeout: 120_000 });
     return filesUnder(join(dir, 'package', 'src'), isTs);
   } catch (error) {
     console.log(`NOTE: skipping ${EFFECT}: cannot fetch it (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); set KG_ACCURACY_EFFECT_SRC to its src directory`);
@@ -133,7 +136,7 @@ async function measure(files: SourceFile[]): Promise<Figures> {
     mismatched: [],
   };
   for (const [index, { rel, source }] of files.entries()) {
-    if (index % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
+    if (index % 5 === 4) await new Promise((resolve) => setImmediate(resolve));
     const expected = new Map<string, OracleDefinition>();
     for (const def of oracleDefinitions(rel, source)) expected.set(keyOf(def), def);
     const result = extractTypeScript({ filePath: rel, source, moduleName: rel.replace(/\.[^.]+$/, '') });
@@ -213,9 +216,15 @@ describe('TypeScript extractor against the TypeScript compiler', () => {
   it.runIf(FULL && !OTHER_ROOT)(
     `on modern TypeScript (${EFFECT}): definitions, and files tsc accepts parse without errors`,
     async () => {
-      const paths = effectSources();
-      if (paths === null) return;
-      const figures = await measure(read(paths));
+      const dir = mkdtempSync(join(tmpdir(), 'kg-accuracy-effect-'));
+      let figures: Figures;
+      try {
+        const paths = await effectSources(dir);
+        if (paths === null) return;
+        figures = await measure(read(paths));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
       const { precision, recall } = report(figures);
       expect(figures.files).toBeGreaterThan(500);
       expect(recall).toBeGreaterThanOrEqual(0.99);
