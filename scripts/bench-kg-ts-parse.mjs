@@ -41,19 +41,13 @@ async function extractorOf(checkout) {
   return (await import(url)).extractTypeScript;
 }
 
-function run(extract, files) {
-  const times = [];
+function once(extract, files) {
   let errorFiles = 0;
-  for (let round = 0; round < 3; round++) {
-    errorFiles = 0;
-    const started = performance.now();
-    for (const [path, source] of files) {
-      if (extract({ filePath: path, source, moduleName: 'm' }).syntaxErrors > 0) errorFiles += 1;
-    }
-    times.push(performance.now() - started);
+  const started = performance.now();
+  for (const [path, source] of files) {
+    if (extract({ filePath: path, source, moduleName: 'm' }).syntaxErrors > 0) errorFiles += 1;
   }
-  times.sort((a, b) => a - b);
-  return { median: times[1], errorFiles };
+  return { ms: performance.now() - started, errorFiles };
 }
 
 const here = resolve(new URL('..', import.meta.url).pathname);
@@ -64,8 +58,19 @@ for (const dir of dirs) {
   const files = filesUnder(dir).map((path) => [path, readFileSync(path, 'utf8')]);
   const mb = files.reduce((n, [, s]) => n + s.length, 0) / 1e6;
   console.log(`${dir}: ${files.length} files, ${mb.toFixed(2)} M chars`);
-  for (const [label, extract] of candidates) {
-    const { median, errorFiles } = run(extract, files);
-    console.log(`  ${label.padEnd(14)} median ${median.toFixed(0).padStart(6)} ms · ${errorFiles} files with syntax errors`);
+  // One warm-up pass each, then the runs interleaved, so neither side gets the warmer machine.
+  for (const [, extract] of candidates) once(extract, files.slice(0, 20));
+  const times = candidates.map(() => []);
+  const errors = candidates.map(() => 0);
+  for (let round = 0; round < 3; round++) {
+    candidates.forEach(([, extract], i) => {
+      const { ms, errorFiles } = once(extract, files);
+      times[i].push(ms);
+      errors[i] = errorFiles;
+    });
   }
+  candidates.forEach(([label], i) => {
+    const median = times[i].sort((a, b) => a - b)[1];
+    console.log(`  ${label.padEnd(14)} median ${median.toFixed(0).padStart(6)} ms · ${errors[i]} files with syntax errors`);
+  });
 }
