@@ -66,6 +66,14 @@ export interface ParsedTypeScript {
 }
 
 /**
+ * Node type names by id, per grammar: facts about the grammar, filled as ids
+ * are met (a numeric id costs less than the native call building the name).
+ */
+const TYPE_NAMES: Record<TsGrammar, string[]> = { typescript: [], tsx: [] };
+
+type TsGrammar = Extract<Grammar, 'typescript' | 'tsx'>;
+
+/**
  * Repair rounds at most, each one incremental parse (two when the first try
  * had edits inside literals): effect needs two; it bounds what hostile input costs.
  */
@@ -119,14 +127,14 @@ function isBreak(c: number): boolean {
  * Parse TypeScript/TSX; when the tree has syntax errors, try the repaired text
  * and keep whichever parse has fewer.
  */
-export function parseTypeScript(grammar: Extract<Grammar, 'typescript' | 'tsx'>, text: string): ParsedTypeScript {
+export function parseTypeScript(grammar: TsGrammar, text: string): ParsedTypeScript {
   let best: ParsedTypeScript = { tree: parseSource(grammar, text), syntaxErrors: 0, edits: [] };
   best.syntaxErrors = countSyntaxErrors(best.tree.rootNode);
   let current = text;
   // A tree that is one big ERROR hides some sites behind others: each round
   // looks again at what the previous one left.
   for (let round = 0; round < MAX_ROUNDS && best.syntaxErrors > 0; round++) {
-    const found = findRepairs(current, best.tree, grammar === 'tsx').filter((e) => !current.startsWith(e.text, e.start));
+    const found = findRepairs(current, best.tree, grammar).filter((e) => !current.startsWith(e.text, e.start));
     // All edits first; if that is no better, those outside literals alone.
     const code = found.filter((e) => e.inLiteral !== true);
     const attempts = code.length < found.length && code.length > 0 ? [found, code] : [found];
@@ -189,9 +197,9 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 }
 
 /** The repairs for the statements of `tree` (a parse of `text`) that hold errors. */
-export function findRepairs(text: string, tree: Tree, jsx: boolean): Edit[] {
+export function findRepairs(text: string, tree: Tree, grammar: TsGrammar): Edit[] {
   const edits: Edit[] = [];
-  for (const tokens of errorRegions(text, tree)) findInRegion(text, tree, tokens, jsx, edits);
+  for (const tokens of errorRegions(text, tree, TYPE_NAMES[grammar])) findInRegion(text, tree, tokens, grammar === 'tsx', edits);
   return edits;
 }
 
@@ -201,11 +209,11 @@ export function findRepairs(text: string, tree: Tree, jsx: boolean): Edit[] {
  * statement the grammar cut short), and what the grammar cut off parses as
  * statements of its own after it.
  */
-function errorRegions(text: string, tree: Tree): Token[][] {
+function errorRegions(text: string, tree: Tree, names: string[]): Token[][] {
   // When the whole file failed, the root is an ERROR whose children are fragments, not statements.
   if (tree.rootNode.type === 'ERROR') {
     const all: Token[] = [];
-    collectTokens(text, tree.rootNode, all);
+    collectTokens(text, tree.rootNode, names, all);
     return [all];
   }
   const nodes: SyntaxNode[] = [];
@@ -232,18 +240,23 @@ function errorRegions(text: string, tree: Tree): Token[][] {
       current = [];
       regions.push(current);
     }
-    collectTokens(text, node, current);
+    collectTokens(text, node, names, current);
   });
   return regions;
 }
 
 /** Leaves of `node` in order; opaque nodes (comments, strings, …) as one token, zero-width (MISSING) leaves left out. */
-function collectTokens(text: string, node: SyntaxNode, out: Token[]): void {
+function collectTokens(text: string, node: SyntaxNode, names: string[], out: Token[]): void {
   const cursor = node.walk();
   // Depth kept here: reading the cursor's own is not constant-time, and trees of hostile input are deep.
   let depth = 0;
   for (;;) {
-    const type = cursor.nodeType;
+    const id = cursor.nodeTypeId;
+    let type = names[id];
+    if (type === undefined) {
+      type = cursor.nodeType;
+      names[id] = type;
+    }
     // Named only: the `string` and `number` keywords of predefined types are anonymous leaves.
     const opaque = OPAQUE.has(type) && cursor.nodeIsNamed;
     if (!opaque && cursor.gotoFirstChild()) {
