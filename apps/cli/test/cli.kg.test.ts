@@ -58,6 +58,25 @@ describe('agentlane CLI', () => {
     expect(result.stderr).toContain('KG_NO_INDEX');
   });
 
+  it('names the files with syntax errors in `kg stats`, text and --json', async () => {
+    const root = writeRepo({
+      'ok.ts': 'export interface Fine<in out T> {\n  a: T\n}\n',
+      'broken.ts': 'export function ok(a: number): number { return a; }\nexport class X { m( { }\n',
+      'src/broken.py': 'def bad(:\n    pass\n',
+    });
+    const index = await runCli(['kg', 'index', root, '--json']);
+    expect(index.code, index.stderr).toBe(0);
+    const stats = JSON.parse((await runCli(['kg', 'stats', root, '--json'])).stdout);
+    expect(stats.syntaxErrorFiles).toBe(2);
+    expect(stats.syntaxErrorPaths.map((f: { path: string }) => f.path)).toEqual(['broken.ts', 'src/broken.py']);
+    expect(stats.syntaxErrorPaths.every((f: { syntaxErrors: number }) => f.syntaxErrors > 0)).toBe(true);
+    const human = await runCli(['kg', 'stats', root]);
+    expect(human.stdout).toContain('files with syntax errors: 2');
+    expect(human.stdout).toMatch(/broken\.ts\s+\d+/);
+    expect(human.stdout).toMatch(/src\/broken\.py\s+\d+/);
+    expect(human.stdout).not.toMatch(/ok\.ts\s+\d+/);
+  });
+
   it('indexes into the embedded database, then reports stats, gates and an export', async () => {
     const root = writeRepo(SAMPLE_REPO);
     const index = await runCli(['kg', 'index', root, '--json']);

@@ -13,7 +13,7 @@ interface ObjectBody { object: { qualifiedName: string }; freshness: { fresh: bo
 interface RelationsBody { edges: { filePath: string; line: number }[]; unresolved: unknown }
 interface OutlineBody { outline: { object: { kind: string } } }
 interface ImpactBody { files: string[] }
-interface StatsBody { stats: { files: Record<string, number> } }
+interface StatsBody { stats: { files: Record<string, number>; syntaxErrorFiles: number; syntaxErrorPaths: unknown[] } }
 interface SearchBody { query: string; hits: { qualifiedName: string; filePath: string; reasons: { ranker: string }[] }[]; freshness: { fresh: boolean } }
 interface ContextBody { text: string; usedTokens: number; budgetTokens: number; files: { path: string }[]; freshness: { fresh: boolean } }
 interface OpenApiBody { openapi: string; paths: Record<string, unknown> }
@@ -63,6 +63,9 @@ describe.each(testBackends())('KG HTTP API on %s (real server on loopback)', (ba
     expect((await read<ImpactBody>(impact)).files).toEqual(['src/lib/index.ts', 'src/main.ts']);
     const stats = await read<StatsBody>(await call('/api/kg/stats'));
     expect(stats.stats.files).toEqual({ py: 3, ts: 3 });
+    // The files with syntax errors are named (none here); the CLI test indexes broken ones.
+    expect(stats.stats.syntaxErrorFiles).toBe(0);
+    expect(stats.stats.syntaxErrorPaths).toEqual([]);
   });
 
   it('searches code with filters, reasons and freshness', async () => {

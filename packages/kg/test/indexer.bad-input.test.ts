@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '@agentlane/store';
-import { indexRepository, parseFile } from '../src/index.js';
+import { indexRepository, kgStats, parseFile } from '../src/index.js';
+import { SYNTAX_ERROR_PATHS_LIMIT } from '../src/query/stats.js';
 import { testBackends } from '../../../test/support/backends.js';
 import { useKgDatabase } from './support/kg-database.js';
 import { writeRepo } from '../../../test/support/repo.js';
@@ -63,6 +64,28 @@ describe.each(testBackends())('indexing bad input on %s', (backend) => {
       "SELECT doc FROM kg.objects WHERE file_path = 'nul.py' AND name = 'with_nul'",
     );
     expect(rows[0]?.doc).toBe('Doc \uFFFD with a NUL.');
+  });
+
+  it('names the files with syntax errors in the stats, the first of them when there are many', async () => {
+    const stats = await kgStats(sql);
+    expect(stats.syntaxErrorFiles).toBe(2);
+    expect(stats.syntaxErrorPaths.map((f) => f.path)).toEqual(['broken.py', 'broken.ts']);
+    expect(stats.syntaxErrorPaths.every((f) => f.syntaxErrors > 0)).toBe(true);
+    // Rows of a pretend larger repository (removed again): the list stops at the limit, the count does not.
+    const extra = SYNTAX_ERROR_PATHS_LIMIT + 5;
+    await sql.query(
+      `INSERT INTO kg.files (path, language, module_name, sha256, size, mtime_ms, line_count, syntax_errors, run_id)
+       SELECT 'zz/' || lpad(i::text, 3, '0') || '.ts', 'ts', 'zz', 'x', 0, 0, 1, 1, 'test' FROM generate_series(1, $1::int) AS i`,
+      [extra],
+    );
+    try {
+      const many = await kgStats(sql);
+      expect(many.syntaxErrorFiles).toBe(2 + extra);
+      expect(many.syntaxErrorPaths).toHaveLength(SYNTAX_ERROR_PATHS_LIMIT);
+      expect(many.syntaxErrorPaths.slice(0, 3).map((f) => f.path)).toEqual(['broken.py', 'broken.ts', 'zz/001.ts']);
+    } finally {
+      await sql.query(`DELETE FROM kg.files WHERE path LIKE 'zz/%'`);
+    }
   });
 
   it('keeps what parsed in a file with syntax errors', async () => {

@@ -87,6 +87,11 @@ function statsText(s: KgStats): string {
     lines.push('', table([['skipped', 'count'], ...Object.entries(s.skippedByReason).map(([k, n]) => [k, fmt(n)])], new Set([1])));
   }
   lines.push('', `files with syntax errors: ${fmt(s.syntaxErrorFiles)}`, `unresolved call sites: ${fmt(s.unresolvedCalls)}`);
+  if (s.syntaxErrorPaths.length > 0) {
+    const more = s.syntaxErrorFiles - s.syntaxErrorPaths.length;
+    lines.push('', table([['files with syntax errors', 'errors'], ...s.syntaxErrorPaths.map((f) => [f.path, fmt(f.syntaxErrors)])], new Set([1])));
+    if (more > 0) lines.push(`… and ${fmt(more)} more`);
+  }
   if (s.topUnresolved.length > 0) {
     lines.push('', table([['most unresolved calls', ''], ...s.topUnresolved.map((t) => [t.path, fmt(t.unresolvedCalls)])], new Set([1])));
   }

@@ -28,11 +28,12 @@ function parserFor(grammar: Grammar): Parser {
 /**
  * Parse source text. node-tree-sitter copies the input through a fixed buffer
  * (32 KiB by default) and rejects larger strings, so the buffer is sized to the
- * input: large files parse in one go instead of failing.
+ * input: large files parse in one go instead of failing. With `oldTree` (edited
+ * to match `source` with `Tree.edit`) the parse reuses what the edits left intact.
  */
-export function parseSource(grammar: Grammar, source: string): Tree {
+export function parseSource(grammar: Grammar, source: string, oldTree?: Tree): Tree {
   const bufferSize = Math.max(32 * 1024, source.length * 2 + 2);
-  return parserFor(grammar).parse(source, undefined, { bufferSize });
+  return parserFor(grammar).parse(source, oldTree, { bufferSize });
 }
 
 /** Count ERROR and MISSING nodes: the file's own syntax problems. */

@@ -34,12 +34,12 @@
  * and `import('x')` with a literal are imports, not calls.
  */
 import { grammarFor, stripSourceExtension } from './language.js';
-import { countSyntaxErrors, parseSource } from './parse.js';
 import type { ExtractedObject, ExtractResult, Extractor } from './types.js';
 import { collectCalls } from './typescript/calls.js';
 import { ExtractContext, siteFor } from './typescript/context.js';
 import { walkStatements } from './typescript/container.js';
 import { scanExports } from './typescript/exports.js';
+import { parseTypeScript } from './typescript/repair.js';
 import { cleanJsDoc, SourceText } from './typescript/source.js';
 import { Walker, type GrammarNames } from './typescript/walker.js';
 
@@ -98,7 +98,8 @@ export const extractTypeScript: Extractor = (input) => {
   const { filePath, source, moduleName } = input;
   const grammar = grammarFor(filePath);
   const tsGrammar = grammar === 'tsx' ? 'tsx' : 'typescript';
-  const tree = parseSource(tsGrammar, parseableText(source));
+  // Files the grammar cannot parse get a second, repaired parse (typescript/repair.ts).
+  const { tree, syntaxErrors } = parseTypeScript(tsGrammar, parseableText(source));
   const root = tree.rootNode;
   const src = new SourceText(source);
   const w = new Walker(tree.walk(), src, GRAMMAR_NAMES[tsGrammar]);
@@ -152,7 +153,7 @@ export const extractTypeScript: Extractor = (input) => {
     calls: ctx.calls,
     heritage: ctx.heritage,
     typeRefs: ctx.typeRefs,
-    syntaxErrors: countSyntaxErrors(root),
+    syntaxErrors,
     explicitExports: null,
   };
   return result;

@@ -26,11 +26,20 @@ export interface KgStats {
   relationsByKind: Record<string, number>;
   relationsByResolution: Record<string, number>;
   skippedByReason: Record<string, number>;
+  /** How many files have syntax errors (the parsers' ERROR and MISSING nodes). */
   syntaxErrorFiles: number;
+  /**
+   * The files with syntax errors, by path: the first SYNTAX_ERROR_PATHS_LIMIT
+   * of them (`syntaxErrorFiles` is the total), each with its count of error nodes.
+   */
+  syntaxErrorPaths: { path: string; syntaxErrors: number }[];
   unresolvedCalls: number;
   /** Files with the most call sites that could not be resolved: the graph's blind spots. */
   topUnresolved: { path: string; unresolvedCalls: number }[];
 }
+
+/** At most this many files with syntax errors are named in the stats. */
+export const SYNTAX_ERROR_PATHS_LIMIT = 50;
 
 /** Fail with KG_NO_INDEX unless an index run has completed: one cheap lookup, for commands that need an index. */
 export async function assertIndexed(sql: Sql): Promise<void> {
@@ -74,7 +83,7 @@ export async function kgStats(sql: Sql): Promise<KgStats> {
   const running = await sql.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM kg.index_runs WHERE status = 'running' ORDER BY started_at DESC`);
   const live = await liveRuns(sql, running.rows);
   const interrupted = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg.index_runs WHERE status = 'interrupted'`);
-  const [files, objects, relations, resolutions, skipped, errors, top] = await Promise.all([
+  const [files, objects, relations, resolutions, skipped, errors, top, errorPaths] = await Promise.all([
     sql.query<{ language: string; n: number }>('SELECT language, count(*)::int AS n FROM kg.files GROUP BY language ORDER BY language'),
     sql.query<{ language: string; kind: string; n: number }>('SELECT language, kind, count(*)::int AS n FROM kg.objects GROUP BY language, kind ORDER BY language, kind'),
     sql.query<{ kind: string; n: number }>('SELECT kind, count(*)::int AS n FROM kg.relations GROUP BY kind ORDER BY kind'),
@@ -86,6 +95,9 @@ export async function kgStats(sql: Sql): Promise<KgStats> {
     sql.query<{ path: string; unresolved_calls: number }>(
       'SELECT path, unresolved_calls FROM kg.files WHERE unresolved_calls > 0 ORDER BY unresolved_calls DESC, path LIMIT 10',
     ),
+    sql.query<{ path: string; syntax_errors: number }>('SELECT path, syntax_errors FROM kg.files WHERE syntax_errors > 0 ORDER BY path LIMIT $1', [
+      SYNTAX_ERROR_PATHS_LIMIT,
+    ]),
   ]);
   const objectsByKind: Record<string, Record<string, number>> = {};
   for (const row of objects.rows) (objectsByKind[row.language] ??= {})[row.kind] = row.n;
@@ -99,6 +111,7 @@ export async function kgStats(sql: Sql): Promise<KgStats> {
     relationsByResolution: Object.fromEntries(resolutions.rows.map((r) => [r.resolution, r.n])),
     skippedByReason: Object.fromEntries(skipped.rows.map((r) => [r.reason, r.n])),
     syntaxErrorFiles: errors.rows[0]?.error_files ?? 0,
+    syntaxErrorPaths: errorPaths.rows.map((r) => ({ path: r.path, syntaxErrors: r.syntax_errors })),
     unresolvedCalls: errors.rows[0]?.unresolved ?? 0,
     topUnresolved: top.rows.map((r) => ({ path: r.path, unresolvedCalls: r.unresolved_calls })),
   };
