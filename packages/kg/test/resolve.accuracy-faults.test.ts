@@ -224,4 +224,86 @@ describe('Python calls', () => {
     // self.either is assigned in two methods (ambiguous) and u has no annotation: counted, not guessed
     expect(unresolved['app.py']).toBeGreaterThanOrEqual(2);
   });
+
+  it('types a receiver by the return annotation of the function that made it, and a local assigned once from a call', () => {
+    const { edges } = resolveRepo({
+      'svc.py': [
+        'class Parser:',
+        '    def parse(self):',
+        '        pass',
+        '',
+        '',
+        'def make() -> Parser:',
+        '    return Parser()',
+        '',
+        '',
+        'def unknown():',
+        '    return Parser()',
+        '',
+      ].join('\n'),
+      'app.py': [
+        'import svc',
+        'from svc import Parser, make, unknown',
+        '',
+        '',
+        'class Holder:',
+        '    def __init__(self):',
+        '        self.p = make()',
+        '        self.q = svc.make()',
+        '',
+        '    def go(self):',
+        '        self.p.parse()',
+        '        self.q.parse()',
+        '',
+        '',
+        'def direct():',
+        '    p = Parser()',
+        '    p.parse()',
+        '',
+        '',
+        'def annotated():',
+        '    q = make()  # a comment',
+        '    q.parse()',
+        '',
+        '',
+        'def no_annotation():',
+        '    r = unknown()',
+        '    r.parse()',
+        '',
+        '',
+        'def reassigned(flag):',
+        '    s = Parser()',
+        '    if flag:',
+        '        s = other()',
+        '    s.parse()',
+        '',
+        '',
+        'def loop(items):',
+        '    for t in items:',
+        '        t.parse()',
+        '    t = Parser()',
+        '    t.parse()',
+        '',
+        '',
+        'def unpacked(pair):',
+        '    u, v = pair',
+        '    u = Parser()',
+        '    u.parse()',
+        '',
+        '',
+        'def with_as(cm):',
+        '    with cm as w:',
+        '        w = Parser()',
+        '        w.parse()',
+        '',
+      ].join('\n'),
+    });
+    expect(callsFrom(edges, 'Holder.go@app.py')).toEqual(['calls Holder.go@app.py -> Parser.parse@svc.py [member]', 'calls Holder.go@app.py -> Parser.parse@svc.py [member]']);
+    expect(callsFrom(edges, 'direct@app.py').sort()).toEqual(['calls direct@app.py -> Parser.parse@svc.py [member]', 'calls direct@app.py -> Parser@svc.py [import]']);
+    expect(callsFrom(edges, 'annotated@app.py').sort()).toEqual(['calls annotated@app.py -> Parser.parse@svc.py [member]', 'calls annotated@app.py -> make@svc.py [import]']);
+    // No annotation, bound twice, bound by a loop, a tuple or `with … as`: counted, never guessed.
+    for (const fn of ['no_annotation', 'reassigned', 'loop', 'unpacked', 'with_as']) {
+      expect(callsFrom(edges, `${fn}@app.py`).filter((e) => e.includes('Parser.parse')), fn).toEqual([]);
+    }
+  });
 });

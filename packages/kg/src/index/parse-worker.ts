@@ -12,7 +12,7 @@ import type { KgObject, KgRelation, ParsedFile, SymbolObject } from '../model.js
 import { RANKED_KINDS } from '../search/ranks.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SymbolTable } from '../resolve/symbols.js';
-import { declaredTypes } from '../resolve/type-hints.js';
+import { declaredTypesFor } from '../resolve/type-hints.js';
 import { emptyUnresolvedSites } from '../resolve/unresolved.js';
 import { toKgObjects } from './objects.js';
 import { objectRow, relationRow } from './rows.js';
@@ -74,10 +74,9 @@ export function parseFile(task: ParseTask): ParseOutcome {
   }
 }
 
-/** TS objects with their declared types (return, property and variable types), for typed receivers. */
+/** Objects with their declared types (return, property and variable types), for typed receivers. */
 function withDeclaredTypes(language: Language, objects: readonly KgObject[], symbols: SymbolObject[]): SymbolObject[] {
-  if (language !== 'ts') return symbols;
-  const types = declaredTypes(objects);
+  const types = declaredTypesFor(language, objects);
   symbols.forEach((symbol, i) => Object.assign(symbol, types[i]));
   return symbols;
 }

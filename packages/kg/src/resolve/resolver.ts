@@ -262,6 +262,8 @@ export class Resolver {
         const of = this.evaluate(module, from, hint.of, self, depth + 1);
         if (of?.t !== 'static' || of.target.type !== 'object') return null;
         const fn = of.target.ref;
+        // Calling a Python class makes an instance of it (a TS class needs `new`, hinted as its type).
+        if (fn.kind === 'class' && this.table.modules.get(fn.filePath)?.language === 'py') return { t: 'instance', ref: fn };
         return fn.kind === 'function' || fn.kind === 'method' ? this.declared(fn, fn.returnType, of.self, depth) : null;
       }
       case 'awaited': {

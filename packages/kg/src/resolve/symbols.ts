@@ -2,7 +2,7 @@ import type { Sql } from '@agentlane/store';
 import type { Language, ObjectKind } from '../extract/types.js';
 import type { KgObject, ModuleBindings, ParsedFile } from '../model.js';
 import { normalizeBindings } from './bindings.js';
-import { declaredTypes, type DeclaredTypes } from './type-hints.js';
+import { declaredTypesFor, type DeclaredTypes } from './type-hints.js';
 
 export interface SymbolRef extends DeclaredTypes {
   id: string;
@@ -121,10 +121,10 @@ export async function loadModules(sql: Sql, table: SymbolTable, paths: Iterable<
   }
   for (const file of files.rows) {
     const rows = byFile.get(file.path) ?? [];
-    const types =
-      file.language === 'ts'
-        ? declaredTypes(rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, signature: r.signature, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })))
-        : [];
+    const types = declaredTypesFor(
+      file.language,
+      rows.map((r) => ({ kind: r.kind, qualifiedName: r.qualified_name, signature: r.signature, params: r.params_json, returns: r.returns_json, fields: r.fields_json, metadata: r.metadata })),
+    );
     table.addModule(
       file.path,
       file.language,

@@ -81,7 +81,7 @@ function parsePath(p: { text: string; i: number }): string[] | null {
   }
 }
 
-/** What resolution needs of an object's declared types (TS only; see `declaredTypes`). */
+/** What resolution needs of an object's declared types (see `declaredTypesFor`). */
 export interface DeclaredTypes {
   /**
    * The type of reading it: a property's or variable's declared type, a getter's return type
@@ -217,6 +217,26 @@ const NEW_DEFAULT = /^new\s+([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Star
  * annotation, else a `new C(…)` initializer) and of variables (`metadata.type`,
  * the annotation, else the extractor's `metadata.valueType` hint of the initializer). Empty for Python, whose annotations are not read this way.
  */
+/** The declared types resolution reads, by language (see `declaredTypes`, `pythonReturnTypes`). */
+export function declaredTypesFor(language: 'ts' | 'py', objects: readonly TypedObject[]): DeclaredTypes[] {
+  return language === 'ts' ? declaredTypes(objects) : pythonReturnTypes(objects);
+}
+
+const PY_CLASS_ANNOTATION = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*$/u;
+
+/**
+ * Python: the return annotation of a function or method when it names one class
+ * (`-> Parser`, `-> "Parser"`, `-> mod.Parser`); `Optional[…]`, unions and generics
+ * say nothing certain about a receiver.
+ */
+export function pythonReturnTypes(objects: readonly TypedObject[]): DeclaredTypes[] {
+  return objects.map((o) => {
+    if ((o.kind !== 'function' && o.kind !== 'method') || o.returns === null) return {};
+    const text = o.returns.type.trim().replace(/^(['"])(.*)\1$/su, '$2').trim();
+    return PY_CLASS_ANNOTATION.test(text) && text !== 'None' ? { returnType: text } : {};
+  });
+}
+
 export function declaredTypes(objects: readonly TypedObject[]): DeclaredTypes[] {
   const owners = new Map<string, TypedObject>();
   for (const o of objects) if (o.fields !== null && (o.kind === 'class' || o.kind === 'interface' || o.kind === 'type')) owners.set(o.qualifiedName, o);

@@ -132,7 +132,7 @@ export function handleAssignment(state: Extraction, c: Cursor, scope: Scope): vo
 
   if (scope.initOf !== null) {
     const type = annotation === null ? null : src.compact(annotation.start, annotation.end);
-    const instanceOf = type !== null ? plainClassName(type) : value === null ? null : constructedClass(src.slice(value.start, value.end));
+    const instanceOf = type !== null ? plainClassName(type) : value === null ? null : callResultHint(src.slice(value.start, value.end));
     for (const target of targets) {
       const m = target.type === 'attribute' ? SELF_ATTRIBUTE.exec(src.slice(target.start, target.end)) : null;
       if (m === null || m[1] !== scope.selfName) continue;
@@ -324,6 +324,16 @@ function constructedClass(value: string): string | null {
     else if (c === "'" || c === '"') return null; // strings could hide brackets: not worth reading
   }
   return null;
+}
+
+/**
+ * The receiver hint of a value that is one call, `C(…)` or `mod.make(…)`: what the
+ * callee returns (`ReturnType<typeof C>`; a class called is its instance, a function
+ * its annotated return type). Null for anything else.
+ */
+export function callResultHint(value: string): string | null {
+  const callee = constructedClass(value);
+  return callee === null ? null : `ReturnType<typeof ${callee}>`;
 }
 
 /** One `self.attr = …` in `__init__`: a second assignment makes the attribute's class unknown. */
