@@ -15,7 +15,8 @@
 import { countSyntaxErrors, parseSource } from './parse.js';
 import type { CallTarget, ExtractInput, ExtractResult, Extractor, RawCall } from './types.js';
 import { localNames } from './python/locals.js';
-import { callResultHint, setAllFromText } from './python/assignments.js';
+import { setAllFromText } from './python/assignments.js';
+import { localCallHints } from './python/local-types.js';
 import { scanCalls, type CallSite } from './python/calls.js';
 import { Cursor } from './python/cursor.js';
 import { docstringAt } from './python/docstring.js';
@@ -92,7 +93,7 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
   let next = 0;
   const locals = new Map<Scope, Set<string>>();
   const assignmentCounts = new Map<string, number>();
-  const localHints = new Map<string, string | null>();
+  const localHints = new Map<Scope, Map<string, string | null>>();
   for (const call of calls) {
     const at = call.paren;
     // Enter the scopes that start before this call, leaving those that ended before each bodies.
@@ -170,7 +171,7 @@ function receiverClass(
   object: string,
   boundLocally: boolean,
   assignmentCounts: Map<string, number>,
-  localHints: Map<string, string | null>,
+  localHints: Map<Scope, Map<string, string | null>>,
 ): string | null {
   const fn = stack[stack.length - 1] as Scope;
   if (fn.kind !== 'function') return null;
@@ -179,14 +180,13 @@ function receiverClass(
     if (!boundLocally) return null;
     const param = state.objects[fn.objectIndex]?.params?.find((p) => p.name === object);
     if (param !== undefined) return param.type == null ? null : plainAnnotation(param.type);
-    // A local assigned once, from one call: `p = Parser(…)`, `conn = connect(…)`.
-    const key = `local\u0000${bodies[bodies.length - 1]}\u0000${object}`;
-    let hint = localHints.get(key);
-    if (hint === undefined) {
-      hint = singleCallAssignment(state.src.text.slice(bodies[bodies.length - 1] as number, fn.end), object);
-      localHints.set(key, hint);
+    // A local assigned once, from one call: `p = Parser(…)`, `conn = connect(…)`; read once per function.
+    let hints = localHints.get(fn);
+    if (hints === undefined) {
+      hints = localCallHints(state.src.text.slice(bodies[bodies.length - 1] as number, fn.end));
+      localHints.set(fn, hints);
     }
-    return hint;
+    return hints.get(object) ?? null;
   }
   const self = object.slice(0, dot);
   const attribute = object.slice(dot + 1);
@@ -204,32 +204,6 @@ function receiverClass(
     assignmentCounts.set(key, assignments);
   }
   return assignments === 1 ? cls : null;
-}
-
-const NAME_CHAR = String.raw`\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}`;
-/** Every way a name is bound besides `name = …`: loops, `with`/`except … as`, walrus, tuple targets, declarations, imports, `del`. */
-const OTHER_BINDING = (name: string): RegExp =>
-  new RegExp(
-    String.raw`(?:\bfor\b[^\n]*?(?<![${NAME_CHAR}.])${name}(?![${NAME_CHAR}])[^\n]*\bin\b)|(?:\bas\s+${name}(?![${NAME_CHAR}]))|(?:(?<![${NAME_CHAR}.])${name}\s*:=)|` +
-      String.raw`(?:\b(?:global|nonlocal|del|def|class|import)\b[^\n]*(?<![${NAME_CHAR}.])${name}(?![${NAME_CHAR}]))|` +
-      String.raw`(?:(?<![${NAME_CHAR}.])${name}\s*,[^\n=]*=(?!=))|(?:,\s*${name}\s*(?:,[^\n=]*)?=(?!=))|(?:[\[(]\s*${name}\s*,)`,
-    'u',
-  );
-const PLAIN_ASSIGNMENT = (name: string): RegExp =>
-  new RegExp(String.raw`(?<![${NAME_CHAR}.])${name}\s*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)([^\n]*)`, 'gu');
-
-/**
- * The receiver hint of a function's local that is bound exactly once in its body,
- * by a plain assignment from one call; null when it is bound twice or any other way.
- */
-function singleCallAssignment(body: string, name: string): string | null {
-  if (!/^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u.test(name)) return null;
-  const assignments = [...body.matchAll(PLAIN_ASSIGNMENT(name))];
-  if (assignments.length !== 1 || OTHER_BINDING(name).test(body)) return null;
-  const value = (assignments[0]?.[1] ?? '').replace(/#.*$/u, '').trim();
-  const hint = callResultHint(value);
-  // `x = x.copy()` or a call through the name itself says nothing about it.
-  return hint !== null && !new RegExp(String.raw`typeof ${name}(?![${NAME_CHAR}])`, 'u').test(hint) ? hint : null;
 }
 
 /** A parameter annotation that names one class: `C`, `mod.C`, `"C"`. */
