@@ -9,21 +9,15 @@
  * runs rxjs, openai, @anthropic-ai/sdk and zod sources and /work/corpora's src trees,
  * `KG_ACCURACY_CALLS_ROOT=<dir>` any other tree. `KG_ACCURACY_VERBOSE=1` prints misses.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openPglite, type Sql } from '@agentlane/store';
 import { indexRepository, migrateKg, type IndexSummary } from '../src/index.js';
+import { fullTsCorpora, rxjsSampleRoot } from './support/ts-corpora.js';
 import { callsOracle, objectKey } from './support/ts-calls-oracle.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const NODE_MODULES = join(ROOT, 'node_modules');
 const FULL = process.env.KG_ACCURACY_FULL === '1';
 const OTHER_ROOT = process.env.KG_ACCURACY_CALLS_ROOT;
 const VERBOSE = process.env.KG_ACCURACY_VERBOSE === '1';
-const CORPORA = '/work/corpora';
 
 interface Measured {
   precision: number;
@@ -77,37 +71,9 @@ async function measure(name: string, root: string): Promise<Measured> {
   }
 }
 
-/** rxjs's core classes and schedulers (the tree-sitter accuracy test's sample). */
-function sampleRoot(): string {
-  const src = join(NODE_MODULES, 'rxjs/src/internal');
-  const root = mkdtempSync(join(tmpdir(), 'kg-precise-sample-'));
-  for (const dir of ['', 'scheduler', 'util']) {
-    for (const entry of readdirSync(join(src, dir))) {
-      if (entry.endsWith('.ts')) cpSync(join(src, dir, entry), join(root, 'internal', dir, entry));
-    }
-  }
-  return root;
-}
-
-function fullCorpora(): [string, string][] {
-  const out: [string, string][] = [
-    ['rxjs', join(NODE_MODULES, 'rxjs/src')],
-    ['openai', join(NODE_MODULES, 'openai/src')],
-    ['@anthropic-ai/sdk', join(NODE_MODULES, '@anthropic-ai/sdk/src')],
-    ['zod', join(NODE_MODULES, 'zod/src')],
-  ];
-  if (existsSync(CORPORA)) {
-    for (const entry of readdirSync(CORPORA).sort()) {
-      const src = join(CORPORA, entry, 'package/src');
-      if (existsSync(src)) out.push([entry, src]);
-    }
-  }
-  return out.filter(([, dir]) => existsSync(dir));
-}
-
 describe('precise TypeScript calls against the TypeScript checker', () => {
   if (FULL || OTHER_ROOT) {
-    for (const [name, dir] of OTHER_ROOT ? [[OTHER_ROOT, OTHER_ROOT] as [string, string]] : fullCorpora()) {
+    for (const [name, dir] of OTHER_ROOT ? [[OTHER_ROOT, OTHER_ROOT] as [string, string]] : fullTsCorpora()) {
       it(`${name}: precision and recall`, async () => {
         const { precision } = await measure(name, dir);
         expect(precision).toBeGreaterThanOrEqual(0.99);
@@ -116,7 +82,7 @@ describe('precise TypeScript calls against the TypeScript checker', () => {
     return;
   }
   it('rxjs sample: the checker pass links what the checker links', async () => {
-    const measured = await measure('rxjs sample', sampleRoot());
+    const measured = await measure('rxjs sample', rxjsSampleRoot('kg-precise-sample-'));
     expect(measured.oracle).toBeGreaterThan(150);
     expect(measured.summary.precise?.partial).toBe(false);
     expect(measured.precision).toBeGreaterThanOrEqual(0.99);

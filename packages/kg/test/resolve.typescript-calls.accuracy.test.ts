@@ -21,20 +21,14 @@
  * /work/corpora that have a src/ (effect, tanstack query-core, trpc server), and
  * `KG_ACCURACY_CALLS_ROOT=<dir>` any other tree. `KG_ACCURACY_VERBOSE=1` prints misses.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveTree } from './support/resolve-repo.js';
+import { fullTsCorpora, rxjsSampleRoot } from './support/ts-corpora.js';
 import { callsOracle, objectKey, type CallForm } from './support/ts-calls-oracle.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const NODE_MODULES = join(ROOT, 'node_modules');
 const FULL = process.env.KG_ACCURACY_FULL === '1';
 const OTHER_ROOT = process.env.KG_ACCURACY_CALLS_ROOT;
 const VERBOSE = process.env.KG_ACCURACY_VERBOSE === '1';
-const CORPORA = '/work/corpora';
 
 const FORMS: readonly CallForm[] = ['name', 'namespace', 'typed', 'this', 'new', 'other'];
 
@@ -122,37 +116,9 @@ function report(f: Figures): { precision: number; recall: number } {
   return { precision, recall };
 }
 
-/** rxjs's core classes and schedulers, copied to a temp dir so both sides see the same closed tree. */
-function sampleRoot(): string {
-  const src = join(NODE_MODULES, 'rxjs/src/internal');
-  const root = mkdtempSync(join(tmpdir(), 'kg-calls-sample-'));
-  for (const dir of ['', 'scheduler', 'util']) {
-    for (const entry of readdirSync(join(src, dir))) {
-      if (entry.endsWith('.ts')) cpSync(join(src, dir, entry), join(root, 'internal', dir, entry));
-    }
-  }
-  return root;
-}
-
-function fullCorpora(): [string, string][] {
-  const out: [string, string][] = [
-    ['rxjs', join(NODE_MODULES, 'rxjs/src')],
-    ['openai', join(NODE_MODULES, 'openai/src')],
-    ['@anthropic-ai/sdk', join(NODE_MODULES, '@anthropic-ai/sdk/src')],
-    ['zod', join(NODE_MODULES, 'zod/src')],
-  ];
-  if (existsSync(CORPORA)) {
-    for (const entry of readdirSync(CORPORA).sort()) {
-      const src = join(CORPORA, entry, 'package/src');
-      if (existsSync(src)) out.push([entry, src]);
-    }
-  }
-  return out.filter(([, dir]) => existsSync(dir));
-}
-
 describe('TypeScript calls against the TypeScript checker', () => {
   if (FULL || OTHER_ROOT) {
-    const corpora: [string, string][] = OTHER_ROOT ? [[OTHER_ROOT, OTHER_ROOT]] : fullCorpora();
+    const corpora: [string, string][] = OTHER_ROOT ? [[OTHER_ROOT, OTHER_ROOT]] : fullTsCorpora();
     for (const [name, dir] of corpora) {
       it(
         `${name}: precision and recall`,
@@ -168,7 +134,7 @@ describe('TypeScript calls against the TypeScript checker', () => {
   it(
     'rxjs sample: the KG links calls where the checker does, and only there',
     () => {
-      const figures = measureCalls('rxjs sample', sampleRoot());
+      const figures = measureCalls('rxjs sample', rxjsSampleRoot('kg-calls-sample-'));
       const { precision, recall } = report(figures);
       expect(figures.oracle).toBeGreaterThan(150);
       expect(precision).toBeGreaterThanOrEqual(0.99);

@@ -36,6 +36,7 @@ import { deferSecondaryIndexes, type DeferredIndexes } from './deferred-indexes.
 import { createParsePool, type ParsePool } from './parse-pool.js';
 import type { ParsePrefetch } from './prefetch.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
+import { parseTaskOf } from './parse-task.js';
 import { walkRepository, type SkippedPath, type WalkedFile } from './walk.js';
 import { assertRepository, assertRepositoryDirectory, canonicalRoot, claimRepository } from './repository.js';
 import { currentOwner, INDEX_LOCK_KEY } from './runs.js';
@@ -290,16 +291,7 @@ async function runIndex(tx: Sql, ctx: RunContext): Promise<IndexSummary> {
         file.localRelationRows = '';
       }
     };
-    const tasks: ParseTask[] = files.map((f) => ({
-      path: f.path,
-      absolutePath: f.absolutePath,
-      language: f.language,
-      moduleName: map.moduleName(f.path),
-      size: f.size,
-      mtimeMs: f.mtimeMs,
-      root: walk.root,
-      maxBytes: ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-    }));
+    const tasks: ParseTask[] = files.map((f) => parseTaskOf(f, map, walk.root, ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES));
     // Every task is queued at once so the workers never wait for the main thread;
     // finished files are written in batches on one chain of writes meanwhile.
     let writes: Promise<void> = Promise.resolve();

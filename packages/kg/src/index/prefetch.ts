@@ -1,5 +1,6 @@
 import type { ParsePool } from './parse-pool.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
+import { parseTaskOf } from './parse-task.js';
 import { ModuleMap } from '../resolve/module-map.js';
 import { walkRepository } from './walk.js';
 import { canonicalRoot } from './repository.js';
@@ -48,16 +49,7 @@ export function prefetchParse(repoRoot: string, options: PrefetchOptions): Parse
   const map = new ModuleMap({ ...walk, files: walk.files });
   const queued = new Map<string, { task: ParseTask; outcome: Promise<ParseOutcome> }>();
   for (const f of walk.files) {
-    const task: ParseTask = {
-      path: f.path,
-      absolutePath: f.absolutePath,
-      language: f.language,
-      moduleName: map.moduleName(f.path),
-      size: f.size,
-      mtimeMs: f.mtimeMs,
-      root: walk.root,
-      maxBytes,
-    };
+    const task = parseTaskOf(f, map, walk.root, maxBytes);
     const outcome = options.pool.parse(task);
     // Observed by the run when taken; a failure is then handled there like any other.
     outcome.catch(() => undefined);
