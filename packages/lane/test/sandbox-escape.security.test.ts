@@ -258,11 +258,13 @@ for (const t of targets) { const s = net.connect({ path: t }); const done = () =
         `( env -i /usr/bin/setsid /bin/bash -c 'exec -a "$1-b" sleep 300' _ "$T" & )`,
         'exec -a "$T-main" sleep 300',
       ].join('\n');
-      const program = `import(${JSON.stringify(dist)}).then(async (m) => { const s = ${sandbox === 'bwrap' ? 'm.bwrapSandbox()' : 'm.worktreeSandbox(null)'}; await s.run(['bash', '-c', ${JSON.stringify(script)}], { worktree: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH, T: process.env.T }, network: false, timeoutMs: 300000 }); });`;
+      const program = `import(${JSON.stringify(dist)}).then(async (m) => { const s = ${sandbox === 'bwrap' ? 'm.bwrapSandbox()' : 'm.worktreeSandbox(null)'}; await s.run(['bash', '-c', ${JSON.stringify(script)}], { worktree: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH, HOME: ${JSON.stringify(dir)}, T: process.env.T }, network: false, timeoutMs: 300000 }); });`;
       const lane = spawn(process.execPath, ['-e', program], { stdio: 'ignore', env: { ...process.env, T: token } });
-      const until = Date.now() + 10_000;
-      while (processWithToken(`${token}-main`).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // HOME is the worktree, as the lane sets it: without one, bash (its stdin a socket) would source
+      // the host's ~/.bashrc with HOME unset. Starting node, the sandbox and three processes can take
+      // long on a loaded machine: wait for all three.
+      const until = Date.now() + 45_000;
+      while (processWithToken(token).length < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(processWithToken(token).length, `${sandbox}: the agent and its two daemons started`).toBe(3);
       lane.kill('SIGKILL');
       const gone = Date.now() + 5000;
@@ -270,7 +272,7 @@ for (const t of targets) { const s = net.connect({ path: t }); const done = () =
       expect(processWithToken(token), sandbox).toEqual([]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 150_000);
 
   it('ends the attempt, not the run, on an empty nested git init; the next task still runs', async () => {
     const r = repo();
