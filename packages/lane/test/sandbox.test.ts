@@ -26,6 +26,15 @@ describe('sandbox environment', () => {
 });
 
 describe('runCommand', () => {
+  it('gives a process without HOME its working directory as HOME, so no shell reads the host user\'s rc files', async () => {
+    const cwd = tmp();
+    const result = await runCommand(['bash', '-c', 'printf %s "$HOME"'], { cwd, env: { PATH: process.env.PATH }, timeoutMs: 30_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(cwd);
+    const given = await runCommand(['bash', '-c', 'printf %s "$HOME"'], { cwd, env: { PATH: process.env.PATH, HOME: '/nonexistent-home' }, timeoutMs: 30_000 });
+    expect(given.stdout).toBe('/nonexistent-home');
+  });
+
   it('kills the whole process group when the time runs out', async () => {
     const started = Date.now();
     const result = await runCommand(['bash', '-c', 'sleep 30 & sleep 30'], { cwd: tmp(), env: { PATH: process.env.PATH }, timeoutMs: 300, killGraceMs: 200 });

@@ -101,7 +101,9 @@ export function runCommand(argv: readonly string[], options: RunOptions): Promis
     const watchdog = options.watchdog ? startWatchdog(marker) : null;
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: { ...options.env, [SANDBOX_MARKER_VARIABLE]: marker },
+      // A HOME of its own: without one, shells fall back to the host user's home and read its rc files
+      // (bash does even when non-interactive, its stdin being a socket), which is neither isolated nor safe.
+      env: { ...options.env, HOME: options.env.HOME ?? options.cwd, [SANDBOX_MARKER_VARIABLE]: marker },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
