@@ -182,21 +182,11 @@ function matching(text: string, open: number): number {
   return -1;
 }
 
+/** A parameter list split at its top-level commas; a trailing comma leaves no empty piece. */
 function splitParams(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '<' || c === '[' || c === '{') depth += 1;
-    else if (c === ')' || (c === '>' && text[i - 1] !== '=') || c === ']' || c === '}') depth -= 1;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  if (text.slice(from).trim() !== '') out.push(text.slice(from));
-  return out;
+  const pieces = splitTopLevel(text, ',');
+  if (pieces.length > 0 && (pieces[pieces.length - 1] as string).trim() === '') pieces.pop();
+  return pieces;
 }
 
 interface TypedObject {
