@@ -3,8 +3,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LlmResponseV1 } from '@agentlane/gitops';
 
-/** This repository's root (the demo copies its cells and policy from here). */
-export const AGENTLANE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+/**
+ * Where the demo's assets (cells, policy, STATE, recorded answers) live: the checkout's
+ * root, or the installed package's root (`npm run pack:cli` ships them there).
+ */
+export const AGENTLANE_ROOT = demoAssetsRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function demoAssetsRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'cells', 'u_contract.yaml')) && fs.existsSync(path.join(dir, 'demo', 'cassettes'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../../..');
+  }
+}
 /** The recorded answers the demo's replay LLM gives. */
 export const DEMO_CASSETTES = path.join(AGENTLANE_ROOT, 'demo', 'cassettes');
 
