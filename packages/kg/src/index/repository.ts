@@ -11,7 +11,6 @@ import type { Sql } from '@agentlane/store';
  * answered for, another.
  */
 
-/** The realpath of a repository root: the same checkout however it is named (symlinks, `..`, relative paths). */
 /** The repository root must be an existing directory: nothing is created for a typo. */
 export function assertRepositoryDirectory(repoRoot: string): void {
   let stat: fs.Stats;
@@ -23,6 +22,7 @@ export function assertRepositoryDirectory(repoRoot: string): void {
   if (!stat.isDirectory()) throw new AgentlaneError('KG_NOT_A_DIRECTORY', `Not a directory: ${repoRoot}`, { details: { path: repoRoot } });
 }
 
+/** The realpath of a repository root: the same checkout however it is named (symlinks, `..`, relative paths). */
 export function canonicalRoot(repoRoot: string): string {
   const resolved = path.resolve(repoRoot);
   try {
