@@ -79,10 +79,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Sql> {
   if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# agentlane local state\n*\n');
   const lockPath = `${dataDir}.lock`;
   const deadline = Date.now() + (options.waitMs ?? 30_000);
+  const reopen = () => openStore(options);
   // Opened again in the process that serves it: a client of its own socket, not a second PGlite.
   if (readLock(lockPath)?.pid === process.pid) {
     const shared = await connectToOwner(lockPath);
-    if (shared) return shared;
+    if (shared) return new SharedSql(shared, reopen);
   }
   for (;;) {
     let lock: FileLock;
@@ -91,7 +92,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Sql> {
     } catch (error) {
       if (!(error instanceof AgentlaneError) || error.code !== 'DB_LOCKED') throw error;
       const shared = await connectToOwner(lockPath);
-      if (shared) return shared;
+      if (shared) return new SharedSql(shared, reopen);
       if (Date.now() >= deadline) throw notShared(lockPath, error);
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
@@ -138,6 +139,74 @@ async function openAsOwner(dataDir: string, lock: FileLock, options: OpenStoreOp
     await handle?.sql.close().catch(() => undefined);
     lock.release();
     throw error;
+  }
+}
+
+/** Whether a statement failed because the owner's socket is gone (it exited, or is exiting): it never ran. */
+function ownerGone(error: unknown): boolean {
+  const cause = error instanceof AgentlaneError ? error.cause : error;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? (error as AgentlaneError).details?.errno;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/**
+ * A connection to another process's embedded database. When that process exits
+ * (a `kg` command that happened to open it first), the next statement opens the
+ * store again: this process becomes the owner, or a client of the new one.
+ */
+class SharedSql implements Sql {
+  readonly dialect = 'pglite' as const;
+  private reopening: Promise<Sql> | null = null;
+
+  constructor(
+    private current: Sql,
+    private readonly reopen: () => Promise<Sql>,
+  ) {}
+
+  private async switchOver(failed: Sql): Promise<Sql> {
+    if (this.current !== failed) return this.current;
+    this.reopening ??= (async () => {
+      await failed.close().catch(() => undefined);
+      this.current = await this.reopen();
+      return this.current;
+    })().finally(() => (this.reopening = null));
+    return this.reopening;
+  }
+
+  private async run<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const used = this.current;
+    try {
+      return await fn(used);
+    } catch (error) {
+      if (!ownerGone(error)) throw error;
+      return fn(await this.switchOver(used));
+    }
+  }
+
+  query: Sql['query'] = (text, params) => this.run((sql) => sql.query(text, params));
+  exec: Sql['exec'] = (text) => this.run((sql) => sql.exec(text));
+  copyFrom: Sql['copyFrom'] = (table, columns, csv) => this.run((sql) => sql.copyFrom(table, columns, csv));
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    let started = false;
+    const once = (sql: Sql) =>
+      sql.transaction((tx) => {
+        started = true;
+        return fn(tx);
+      });
+    const used = this.current;
+    try {
+      return await once(used);
+    } catch (error) {
+      // Only when the transaction never began: `fn` must not run twice.
+      if (started || !ownerGone(error)) throw error;
+      return once(await this.switchOver(used));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reopening?.catch(() => undefined);
+    await this.current.close();
   }
 }
 

@@ -197,7 +197,10 @@ class Connection {
   /** Disconnect once this client does not hold the session. */
   async finish(): Promise<void> {
     this.enqueue(async () => {
-      if (this.release === null) this.socket.destroy();
+      if (this.release !== null) return;
+      // From here nothing more runs for this client: a message is answered, or never executed.
+      this.gone = true;
+      this.socket.destroy();
     });
     await this.ended;
   }
@@ -309,6 +312,7 @@ class Connection {
       this.idleTimer = setTimeout(() => this.enqueue(() => this.expire()), this.idleInTransactionMs);
       this.idleTimer.unref();
     } else if (this.closing()) {
+      this.gone = true;
       this.socket.destroy();
     }
   }

@@ -182,6 +182,22 @@ describe('one embedded database, many processes', () => {
     expect(fs.existsSync(socket as string)).toBe(false);
   });
 
+  it('a client outlives the owner: when it exits, the client opens the database itself', async () => {
+    const repo = scratchRepo();
+    const first = child(repo, `await sql.exec("CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)");`);
+    await first.ready;
+    const client = await openStore(options(repo));
+    expect((await client.query('SELECT v FROM kept')).rows).toEqual([{ v: 1 }]);
+    first.process.stdin?.end();
+    await exited(first.process);
+    expect(first.process.exitCode).toBe(0);
+    await client.exec('INSERT INTO kept VALUES (2)');
+    expect((await client.query('SELECT v FROM kept ORDER BY v')).rows).toEqual([{ v: 1 }, { v: 2 }]);
+    expect(readLock(path.join(repo, '.agentlane', 'db.lock'))?.pid).toBe(process.pid);
+    await client.close();
+    expect(fs.existsSync(path.join(repo, '.agentlane', 'db.lock'))).toBe(false);
+  });
+
   it('refuses COPY FROM STDIN in a form PGlite cannot run, and stays up', async () => {
     const repo = scratchRepo();
     const owner = await openStore(options(repo));
