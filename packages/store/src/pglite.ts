@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { AgentlaneError } from '@agentlane/core';
 import { copyStatement } from './copy.js';
 import { seedFromTemplate, type TemplateOptions } from './pglite-template.js';
@@ -85,6 +84,8 @@ export async function openPgliteHandle(options: PgliteOptions = {}): Promise<Pgl
       await seedFromTemplate(options.dataDir, options.template);
       fs.mkdirSync(options.dataDir, { recursive: true });
     }
+    // Loaded when a database is opened here: a process that connects to another's socket never needs it.
+    const [{ PGlite }, { pg_trgm }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm')]);
     const db = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
     const session = new SessionLock();
     return { sql: new PgliteSql(db, db, session, false), db, session };

@@ -10,18 +10,18 @@ import {
   GATE_NAMES,
   evaluateGates,
   exportJsonl,
-  indexFreshness,
-  indexRepository,
   kgStats,
   sumCoverage,
   type CoverageReport,
   type GateThresholds,
-  type IndexSummary,
   type KgStats,
-} from '@agentlane/kg';
+} from '@agentlane/kg/query';
+import type { IndexSummary } from '@agentlane/kg';
 import { openContext } from '../context.js';
 import { openKgContext } from './kg-context.js';
-import { startEarlyParse } from './kg-early-parse.js';
+
+/** The indexer and the extractors, loaded by the commands that use them only (see `@agentlane/kg/query`). */
+const indexer = () => import('@agentlane/kg');
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
@@ -139,6 +139,7 @@ export function kgCommand(): Command {
     .action(async (pathArg: string | undefined, opts: IndexCliOptions) => {
       const repo = chosenRepo(pathArg, opts.repo);
       assertRepositoryDirectory(path.resolve(repo));
+      const [{ indexRepository }, { startEarlyParse }] = await Promise.all([indexer(), import('./kg-early-parse.js')]);
       // Parsing starts while the database opens and migrates, when the run will parse everything anyway.
       const prefetch = startEarlyParse(repo, opts);
       let ctx: Awaited<ReturnType<typeof openContext>>;
@@ -182,6 +183,7 @@ export function kgCommand(): Command {
       const ctx = await openKgContext(repo);
       try {
         const stats = await kgStats(ctx.sql);
+        const { indexFreshness } = await indexer();
         const freshness = await indexFreshness(ctx.sql, { repoRoot: ctx.repoRoot, maxFileBytes: ctx.config.kg.maxFileBytes });
         if (opts.json) printJson({ ...stats, freshness });
         else {
