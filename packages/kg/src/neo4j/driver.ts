@@ -1,4 +1,4 @@
-import type { Driver } from 'neo4j-driver';
+import type { Driver, int } from 'neo4j-driver';
 import { AgentlaneError, redactSecrets } from '@agentlane/core';
 import type { CypherStatement } from './cypher.js';
 import type { CypherRunner } from './project.js';
@@ -10,7 +10,7 @@ export interface Neo4jOptions {
   database?: string;
 }
 
-type Neo4j = Pick<typeof import('neo4j-driver'), 'int'>;
+type Neo4j = { int: typeof int };
 
 /** JS numbers travel as floats; line numbers and the like should stay integers in the graph. */
 function toNeo4jValue(neo4j: Neo4j, value: unknown): unknown {
