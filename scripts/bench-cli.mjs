@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * npm run bench:cli -- [--repo <dir>] [--rounds N] [--query <words>]
+ * npm run bench:cli -- [--repo <dir>] [--home <dir>] [--rounds N] [--query <words>]
  *
  * Wall and CPU time of `agentlane kg search <query>` from the shell on the embedded
  * database, in the two situations a user meets:
  *   cold  — no other agentlane process has the database open: the command opens PGlite itself;
  *   owner — `agentlane kg index --watch` (like `serve`/`mcp`) holds it: the command connects to its socket.
- * The index lives in a scratch AGENTLANE_HOME under the OS temp dir and persists between runs
- * (the first run indexes the repository; default: Python's standard library, a large tree).
+ * The index lives in a scratch AGENTLANE_HOME under the OS temp dir (or --home) and persists
+ * between runs (the first run indexes the repository; default: Python's standard library,
+ * ~75k objects).
  * CPU is the child's user+system time (getrusage via /usr/bin/time when present): on a
  * busy machine wall times say more about the neighbours than about the command.
  */
@@ -24,13 +25,14 @@ const cli = path.join(here, '..', 'apps', 'cli', 'dist', 'main.js');
 const { values } = parseArgs({
   options: {
     repo: { type: 'string' },
+    home: { type: 'string' },
     rounds: { type: 'string', default: '5' },
     query: { type: 'string', default: 'parse a JSON string' },
   },
 });
 const repo = path.resolve(values.repo ?? execFileSync('python3', ['-c', "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' }).trim());
 const rounds = Number(values.rounds);
-const home = path.join(os.tmpdir(), 'agentlane-bench-cli', crypto.createHash('sha256').update(repo).digest('hex').slice(0, 12));
+const home = values.home ? path.resolve(values.home) : path.join(os.tmpdir(), 'agentlane-bench-cli', crypto.createHash('sha256').update(repo).digest('hex').slice(0, 12));
 const env = { ...process.env, AGENTLANE_HOME: home, DATABASE_URL: '', LOG_LEVEL: 'warn' };
 const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
@@ -63,6 +65,17 @@ function measure(label) {
 }
 
 fs.mkdirSync(home, { recursive: true });
+// "cold" means nobody holds the database: refuse to measure a client and call it cold.
+const lockPid = Number.parseInt(fs.existsSync(path.join(home, 'db.lock')) ? fs.readFileSync(path.join(home, 'db.lock'), 'utf8') : '', 10);
+if (Number.isInteger(lockPid)) {
+  try {
+    process.kill(lockPid, 0);
+    console.error(`process ${lockPid} holds ${home}/db: stop it first (the cold figures would be a client's)`);
+    process.exit(1);
+  } catch {
+    // A stale lock: the next command takes it over.
+  }
+}
 console.log(`repository ${repo}\nindex      ${home} (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} CPUs)`);
 const indexed = cliRun(['kg', 'index', repo, '--json']);
 const summary = JSON.parse(indexed.stdout);
