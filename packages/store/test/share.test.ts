@@ -198,6 +198,16 @@ describe('one embedded database, many processes', () => {
     expect(fs.existsSync(path.join(repo, '.agentlane', 'db.lock'))).toBe(false);
   });
 
+  it('says DB_LOCKED, and what to do, only when the holder does not share the database', async () => {
+    const repo = scratchRepo();
+    fs.mkdirSync(path.join(repo, '.agentlane'), { recursive: true });
+    // A live process (our parent) holds the lock and serves nothing: an older agentlane, say.
+    fs.writeFileSync(path.join(repo, '.agentlane', 'db.lock'), String(process.ppid));
+    const error = await openStore({ ...options(repo), waitMs: 300 }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('DB_LOCKED');
+    expect((error as Error).message).toMatch(/does not share it.*stop that process, or use PostgreSQL \(DATABASE_URL\)/);
+  });
+
   it('refuses COPY FROM STDIN in a form PGlite cannot run, and stays up', async () => {
     const repo = scratchRepo();
     const owner = await openStore(options(repo));
