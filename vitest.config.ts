@@ -10,6 +10,7 @@ export default defineConfig({
       '@agentlane/core': pkg('core'),
       '@agentlane/store/csv': fileURLToPath(new URL('./packages/store/src/copy.ts', import.meta.url)),
       '@agentlane/store': pkg('store'),
+      '@agentlane/kg/query': fileURLToPath(new URL('./packages/kg/src/query-entry.ts', import.meta.url)),
       '@agentlane/kg': pkg('kg'),
       '@agentlane/engine': pkg('engine'),
       '@agentlane/llm': pkg('llm'),

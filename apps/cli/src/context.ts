@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createLogger, loadConfig, type Config, type Logger } from '@agentlane/core';
 import { openStore, storeLocation, type Sql, type StoreLocation } from '@agentlane/store';
-import { assertRepositoryDirectory, migrateKg } from '@agentlane/kg';
+import { assertRepositoryDirectory, migrateKg } from '@agentlane/kg/query';
 
 export interface CommandContext {
   config: Config;

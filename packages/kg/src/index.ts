@@ -4,7 +4,7 @@ export { migrateKg } from './schema.js';
 export { indexRepository, gitHead, type IndexOptions, type IndexProgress, type IndexPhase, type IndexSummary } from './index/indexer.js';
 export { assertRepository, assertRepositoryDirectory, canonicalRoot, indexedRepository } from './index/repository.js';
 export { readTreeFile, CONFIG_MAX_BYTES, type SafeReadResult, type SafeReadOptions } from './index/safe-read.js';
-export { walkRepository, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
+export { walkRepository, pathRules, type PathRules, type WalkResult, type WalkedFile, type SkippedPath, type SkipReason } from './index/walk.js';
 export { applyPrecisePass, edgesOf, type PreciseSummary, type PreciseInput } from './precise/precise-pass.js';
 export { PRECISE_DEFAULTS, preciseOptions, type PreciseOptions } from './precise/options.js';
 export { createParsePool, type ParsePool, type ParsePoolOptions } from './index/parse-pool.js';

@@ -91,6 +91,16 @@ describe.each(testBackends())('index run bookkeeping on %s', (backend) => {
     expect((await kgStats(database.sql)).latestRun).toMatchObject({ id, status: 'running' });
     await database.sql.query('DELETE FROM kg.index_runs WHERE id = $1', [id]);
   });
+
+  it('keeps a run of another live process on this host running (the embedded database is shared over its socket)', async () => {
+    const id = randomUUID();
+    await database.sql.query(
+      `INSERT INTO kg.index_runs (id, repo_root, mode, status, pid, host, started_at) VALUES ($1, '/x', 'full', 'running', $2, $3, now() + interval '1 hour')`,
+      [id, process.ppid, os.hostname()],
+    );
+    expect((await kgStats(database.sql)).latestRun).toMatchObject({ id, status: 'running' });
+    await database.sql.query('DELETE FROM kg.index_runs WHERE id = $1', [id]);
+  });
 });
 
 describe.each(testBackends())('one database, two repositories on %s', (backend) => {

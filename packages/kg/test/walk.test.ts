@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { walkRepository } from '../src/index/walk.js';
+import { pathRules, walkRepository } from '../src/index/walk.js';
 
 function tree(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agentlane-walk-'));
@@ -102,5 +102,44 @@ describe('walkRepository', () => {
     expect(result.tsconfigs).toEqual(['tsconfig.json']);
     expect(result.packageJsons).toEqual(['packages/a/package.json']);
     expect(result.pythonProjects).toEqual(['py']);
+  });
+});
+
+describe('pathRules (what a watcher asks of the walk, one path at a time)', () => {
+  it('ignores exactly what the walk does not read', () => {
+    const root = tree({
+      '.gitignore': 'gen/\n*.log\n',
+      'src/a.ts': 'export const a = 1;\n',
+      'src/.gitignore': 'local.ts\n',
+      'src/local.ts': 'export const l = 1;\n',
+      'src/app.min.js': 'x',
+      'pkg/package.json': '{}',
+      'pkg/dist/out.js': 'x',
+      'lib/dist/kept.ts': 'export const k = 1;\n',
+      'node_modules/dep/index.ts': 'x',
+      'gen/g.py': 'x = 1\n',
+      'tool.py': 'x = 1\n',
+      'README.md': '# r\n',
+      'debug.log': 'x',
+      'tsconfig.json': '{}',
+    });
+    const walked = new Set(walkRepository(root).files.map((f) => f.path));
+    const rules = pathRules(root);
+    const read = (p: string) => !rules.ignores(p, false);
+    for (const p of ['src/a.ts', 'lib/dist/kept.ts', 'tool.py']) {
+      expect(walked.has(p)).toBe(true);
+      expect(read(p)).toBe(true);
+    }
+    for (const p of ['src/local.ts', 'src/app.min.js', 'pkg/dist/out.js', 'node_modules/dep/index.ts', 'gen/g.py', 'README.md', 'debug.log']) {
+      expect(walked.has(p)).toBe(false);
+      expect(read(p)).toBe(false);
+    }
+    // Configs and ignore files matter to a run too; skipped directories are not entered.
+    expect(read('tsconfig.json')).toBe(true);
+    expect(read('src/.gitignore')).toBe(true);
+    expect(rules.ignores('node_modules', true)).toBe(true);
+    expect(rules.ignores('.agentlane', true)).toBe(true);
+    expect(rules.ignores('pkg/dist', true)).toBe(true);
+    expect(rules.ignores('lib/dist', true)).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 export type { Sql, Dialect, QueryResult } from './sql.js';
-export { openPostgres, type PostgresOptions } from './postgres.js';
-export { openPglite, type PgliteOptions } from './pglite.js';
-export { openStore, storeLocation, type OpenStoreOptions, type StoreLocation } from './open.js';
+export { openPostgres, openSharedPglite, type PostgresOptions } from './postgres.js';
+export { openPglite, openPgliteHandle, type PgliteOptions, type PgliteHandle } from './pglite.js';
+export { startShareServer, type ShareServer, type ShareServerOptions } from './pglite-share.js';
+export { SessionLock } from './session-lock.js';
+export { openStore, storeLocation, shareSocketPath, type OpenStoreOptions, type StoreLocation } from './open.js';
 export { loadMigrations, migrate, type Migration, type MigrateResult } from './migrate.js';
-export { acquireFileLock, processAlive, type FileLock } from './lockfile.js';
+export { acquireFileLock, processAlive, readLock, type FileLock, type LockInfo } from './lockfile.js';
 export { csvLine, type CsvValue } from './copy.js';
 export { sanitizeText, sanitizeParams, REPLACEMENT_CHARACTER } from './sanitize.js';
 export { redactingSql, redactRecordText, redactRecordParam } from './records.js';

@@ -57,7 +57,28 @@ export interface MigrateResult {
   applied: string[];
 }
 
+/**
+ * Whether every migration is recorded as applied with its checksum: one read, no
+ * transaction, no lock. Rows are only ever added, so "all there" cannot become false
+ * under a concurrent migrator; anything else (a missing table, a missing or changed
+ * row) goes the long way, which reports it.
+ */
+async function upToDate(sql: Sql, migrations: readonly Migration[]): Promise<boolean> {
+  if (migrations.length === 0) return true;
+  const exists = await sql.query<{ present: boolean }>(`SELECT to_regclass('agentlane.schema_migrations') IS NOT NULL AS present`);
+  if (!exists.rows[0]?.present) return false;
+  const schemas = [...new Set(migrations.map((m) => m.schema))];
+  const { rows } = await sql.query<{ schema_name: string; version: number; checksum: string }>(
+    'SELECT schema_name, version, checksum FROM agentlane.schema_migrations WHERE schema_name = ANY($1::text[])',
+    [schemas],
+  );
+  const applied = new Map(rows.map((r) => [`${r.schema_name}/${r.version}`, r.checksum]));
+  return migrations.every((m) => applied.get(`${m.schema}/${m.version}`) === m.checksum);
+}
+
 export async function migrate(sql: Sql, migrations: readonly Migration[]): Promise<MigrateResult> {
+  // Every command opens the database through here: the common case is one read.
+  if (await upToDate(sql, migrations)) return { applied: [] };
   await sql.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(BOOKKEEPING);

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 
 /**
  * A fresh embedded database starts as a copy of an empty cluster made once per
@@ -65,6 +64,7 @@ async function createTemplate(target: string): Promise<void> {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(staging);
     await db.close();
     try {

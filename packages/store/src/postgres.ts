@@ -6,7 +6,7 @@ import { AgentlaneError, redactSecrets } from '@agentlane/core';
 import { copyStatement } from './copy.js';
 import { guardQuery } from './query-error.js';
 import { replaceNul, sanitizeParams } from './sanitize.js';
-import type { QueryResult, Sql } from './sql.js';
+import type { Dialect, QueryResult, Sql } from './sql.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -33,12 +33,12 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 
 class PostgresSql implements Sql {
-  readonly dialect = 'postgres' as const;
-
   constructor(
     private readonly target: Queryable,
     private readonly pool: pg.Pool,
     private readonly inTransaction: boolean,
+    /** 'pglite' for a connection to an embedded database shared by another process. */
+    readonly dialect: Dialect = 'postgres',
   ) {}
 
   query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
@@ -68,7 +68,7 @@ class PostgresSql implements Sql {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn(new PostgresSql(client, this.pool, true));
+      const result = await fn(new PostgresSql(client, this.pool, true, this.dialect));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -91,6 +91,30 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
     application_name: options.applicationName ?? 'agentlane',
     types,
   });
+  return connectPool(pool, `PostgreSQL at ${redactSecrets(options.connectionString)}`, 'postgres');
+}
+
+/**
+ * The embedded database of another process, over its Unix socket (pglite-share.ts):
+ * one connection (PGlite is one session), closed when idle so that the owner can exit.
+ */
+export async function openSharedPglite(socketPath: string): Promise<Sql> {
+  const match = /^(.*)\/\.s\.PGSQL\.(\d+)$/.exec(socketPath);
+  if (!match) throw new AgentlaneError('DB_CONNECT_FAILED', `Not a PostgreSQL socket path: ${socketPath}`);
+  const pool = new pg.Pool({
+    host: match[1],
+    port: Number(match[2]),
+    database: 'postgres',
+    user: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 1000,
+    application_name: 'agentlane',
+    types,
+  });
+  return connectPool(pool, `the embedded database served on ${socketPath}`, 'pglite');
+}
+
+async function connectPool(pool: pg.Pool, what: string, dialect: Dialect): Promise<Sql> {
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined);
   try {
@@ -99,11 +123,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
   } catch (error) {
     await pool.end().catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
-    throw new AgentlaneError(
-      'DB_CONNECT_FAILED',
-      `Cannot connect to PostgreSQL at ${redactSecrets(options.connectionString)}: ${message}`,
-      { cause: error },
-    );
+    throw new AgentlaneError('DB_CONNECT_FAILED', `Cannot connect to ${what}: ${message}`, {
+      cause: error,
+      details: { errno: (error as NodeJS.ErrnoException).code },
+    });
   }
-  return new PostgresSql(pool, pool, false);
+  return new PostgresSql(pool, pool, false, dialect);
 }

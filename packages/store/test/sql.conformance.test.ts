@@ -128,7 +128,11 @@ describe.each(testBackends())('Sql conformance on %s', (backend) => {
     const migrations = loadMigrations('demo', dir);
     expect(migrations.map((m) => m.version)).toEqual([1, 2]);
     expect((await migrate(sql, migrations)).applied).toEqual(['demo/0001_init', 'demo/0002_add_column']);
-    expect((await migrate(sql, migrations)).applied).toEqual([]);
+    // Up to date: one read, no transaction, no lock (every command opens the database through here).
+    let transactions = 0;
+    const counting: Sql = { ...sql, dialect: sql.dialect, query: (t, p) => sql.query(t, p), exec: (t) => sql.exec(t), copyFrom: (a, b, c) => sql.copyFrom(a, b, c), transaction: (fn) => ((transactions += 1), sql.transaction(fn)), close: () => sql.close() };
+    expect((await migrate(counting, migrations)).applied).toEqual([]);
+    expect(transactions).toBe(0);
     await sql.query("INSERT INTO demo.items (id, label) VALUES (1, 'one')");
     const { rows } = await sql.query<{ version: number }>(
       "SELECT version FROM agentlane.schema_migrations WHERE schema_name = 'demo' ORDER BY version",

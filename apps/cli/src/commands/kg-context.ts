@@ -1,4 +1,4 @@
-import { assertRepository } from '@agentlane/kg';
+import { assertRepository } from '@agentlane/kg/query';
 import { openContext, type CommandContext } from '../context.js';
 
 /**

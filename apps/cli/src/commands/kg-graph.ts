@@ -16,7 +16,7 @@ import {
   type KgObject,
   type OutlineNode,
   type RelationKind,
-} from '@agentlane/kg';
+} from '@agentlane/kg/query';
 import { openKgContext } from './kg-context.js';
 import { collect, intOption, repoOption } from '../options.js';
 import { fmt, printJson, table } from '../output.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_BUDGET_TOKENS, MAX_BUDGET_TOKENS, MAX_SEARCH_LIMIT, MIN_BUDGET_TOKENS, OBJECT_KINDS, buildContext, searchObjects, type ObjectKind } from '@agentlane/kg';
+import { DEFAULT_BUDGET_TOKENS, MAX_BUDGET_TOKENS, MAX_SEARCH_LIMIT, MIN_BUDGET_TOKENS, OBJECT_KINDS, buildContext, searchObjects, type ObjectKind } from '@agentlane/kg/query';
 import { openKgContext } from './kg-context.js';
 import { collect, intOption, repoOption } from '../options.js';
 import { printJson, table } from '../output.js';

@@ -10,18 +10,18 @@ import {
   GATE_NAMES,
   evaluateGates,
   exportJsonl,
-  indexFreshness,
-  indexRepository,
   kgStats,
   sumCoverage,
   type CoverageReport,
   type GateThresholds,
-  type IndexSummary,
   type KgStats,
-} from '@agentlane/kg';
+} from '@agentlane/kg/query';
+import type { IndexSummary } from '@agentlane/kg';
 import { openContext } from '../context.js';
 import { openKgContext } from './kg-context.js';
-import { startEarlyParse } from './kg-early-parse.js';
+
+/** The indexer and the extractors, loaded by the commands that use them only (see `@agentlane/kg/query`). */
+const indexer = () => import('@agentlane/kg');
 import { addGraphCommands, addProjectCommand } from './kg-graph.js';
 import { addSearchCommands } from './kg-search.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
@@ -119,6 +119,7 @@ interface IndexCliOptions {
   precise?: boolean;
   preciseBudget?: number;
   repo?: string;
+  watch: boolean;
 }
 
 export function kgCommand(): Command {
@@ -136,9 +137,11 @@ export function kgCommand(): Command {
     .option('--precise', 'resolve TS/JS calls with the TypeScript checker too (slower; default: KG_PRECISE or off)')
     .option('--no-precise', 'tree-sitter resolution only, even when KG_PRECISE is set')
     .option('--precise-budget <ms>', 'time budget of the precise pass (default: KG_PRECISE_BUDGET_MS or 120000)', positiveInt)
+    .option('--watch', 'after the run, re-index on every change to a file the index reads, one line per run (JSON lines with --json), until Ctrl-C', false)
     .action(async (pathArg: string | undefined, opts: IndexCliOptions) => {
       const repo = chosenRepo(pathArg, opts.repo);
       assertRepositoryDirectory(path.resolve(repo));
+      const [{ indexRepository }, { startEarlyParse }] = await Promise.all([indexer(), import('./kg-early-parse.js')]);
       // Parsing starts while the database opens and migrates, when the run will parse everything anyway.
       const prefetch = startEarlyParse(repo, opts);
       let ctx: Awaited<ReturnType<typeof openContext>>;
@@ -148,12 +151,14 @@ export function kgCommand(): Command {
         await prefetch?.pool.close();
         throw error;
       }
-      const progress = progressReporter(!opts.json);
-      try {
-        const summary = await indexRepository(ctx.sql, {
-          ...(prefetch ? { prefetch } : {}),
+      const progress = progressReporter(!opts.json && !opts.watch);
+      // Watching: one parse pool for every run.
+      const pool = opts.watch ? (prefetch?.pool ?? (await indexer()).createParsePool(opts.workers ?? ctx.config.kg.workers)) : undefined;
+      const run = (first: boolean) =>
+        indexRepository(ctx.sql, {
+          ...(first && prefetch ? { prefetch } : pool ? { pool } : {}),
           repoRoot: ctx.repoRoot,
-          full: opts.full,
+          full: first && opts.full,
           maxFileBytes: opts.maxFileBytes ?? ctx.config.kg.maxFileBytes,
           workers: opts.workers ?? ctx.config.kg.workers,
           replaceRepository: opts.replaceRepository,
@@ -162,12 +167,25 @@ export function kgCommand(): Command {
           logger: ctx.logger,
           onProgress: (p) => progress.update(p),
         });
+      try {
+        if (opts.watch) {
+          const [{ pathRules }, watcher] = await Promise.all([indexer(), import('./kg-watch.js')]);
+          // The first run reports like every other: one line.
+          try {
+            watcher.printRunLine(watcher.runLine([], { summary: await run(true) }), opts.json);
+          } catch (error) {
+            watcher.printRunLine(watcher.runLine([], { error }), opts.json);
+          }
+          await watcher.watchRepository({ repoRoot: ctx.repoRoot, json: opts.json, rules: pathRules(ctx.repoRoot), run: () => run(false) });
+          return;
+        }
+        const summary = await run(true);
         progress.stop();
         if (opts.json) printJson(summary);
         else process.stdout.write(`${summaryText(summary, ctx.repoRoot)}\n`);
       } finally {
         progress.stop();
-        await prefetch?.pool.close();
+        await (prefetch?.pool ?? pool)?.close();
         await ctx.close();
       }
     });
@@ -182,6 +200,7 @@ export function kgCommand(): Command {
       const ctx = await openKgContext(repo);
       try {
         const stats = await kgStats(ctx.sql);
+        const { indexFreshness } = await indexer();
         const freshness = await indexFreshness(ctx.sql, { repoRoot: ctx.repoRoot, maxFileBytes: ctx.config.kg.maxFileBytes });
         if (opts.json) printJson({ ...stats, freshness });
         else {

@@ -6,8 +6,8 @@ import { processAlive, type Sql } from '@agentlane/store';
  * the run's transaction starts; a process killed with SIGKILL never updates it. Such
  * a row is recognised by who started it (pid and host, recorded on the row):
  *
- * - PGlite: the embedded database is open in one process at a time (its lock file),
- *   so a running row is live only if this very process started it;
+ * - PGlite: the embedded database is open in one process and shared with others on
+ *   this machine only (over its Unix socket), so a running row is live while its process is;
  * - PostgreSQL: a row from this host is live while its process is; a row from another
  *   host is live only while some session holds the index lock (`INDEX_LOCK_KEY`, a
  *   transaction-scoped advisory lock that dies with the connection).
@@ -53,7 +53,7 @@ export async function liveRuns(sql: Sql, rows: readonly (RunOwner & { id: string
   let vouched = false;
   for (const row of rows) {
     if (sql.dialect === 'pglite') {
-      if (row.pid === me.pid && row.host === me.host) live.add(row.id);
+      if (row.host === me.host && row.pid !== null && (row.pid === me.pid || processAlive(row.pid))) live.add(row.id);
       continue;
     }
     if (row.host === me.host && row.pid !== null) {

@@ -76,6 +76,19 @@ const GENERATED_FILE = /\.(min|bundle)\.[cm]?js$/;
 
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
+/** Whether a directory (repo-relative, holding these names) is a project root: output folders are skipped there only. */
+function projectRoot(relDir: string, names: readonly string[]): boolean {
+  return relDir === '' || names.some((name) => PROJECT_MARKERS.includes(name));
+}
+
+/** Why the walk does not enter a directory of this name ('silent': not even recorded), or null when it does. */
+function directorySkip(name: string, isProjectRoot: boolean): 'silent' | 'vendored_dir' | 'build_dir' | null {
+  if (SILENT_DIRS.has(name)) return 'silent';
+  if (VENDORED_DIRS.has(name)) return 'vendored_dir';
+  if (BUILD_DIRS.has(name) || (OUTPUT_DIRS.has(name) && isProjectRoot)) return 'build_dir';
+  return null;
+}
+
 interface IgnoreScope {
   /** Repo-relative directory the .gitignore lives in ('' for the root). */
   base: string;
@@ -127,7 +140,7 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
     const own = entries.some((e) => e.name === IGNORE_FILE) ? loadGitignore(rootReal, absDir, relDir, result.skipped) : null;
     const active = own ? [...scopes, own] : scopes;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const isProjectRoot = relDir === '' || entries.some((e) => PROJECT_MARKERS.includes(e.name));
+    const isProjectRoot = projectRoot(relDir, entries.map((e) => e.name));
     for (const entry of entries) {
       if (entry.name === IGNORE_FILE) continue;
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
@@ -161,14 +174,11 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
         continue;
       }
       if (isDir) {
-        if (SILENT_DIRS.has(entry.name)) continue;
+        const skip = directorySkip(entry.name, isProjectRoot);
+        if (skip === 'silent') continue;
         if (ignoredBy(active, rel, true)) continue;
-        if (VENDORED_DIRS.has(entry.name)) {
-          result.skipped.push({ path: rel, reason: 'vendored_dir' });
-          continue;
-        }
-        if (BUILD_DIRS.has(entry.name) || (OUTPUT_DIRS.has(entry.name) && isProjectRoot)) {
-          result.skipped.push({ path: rel, reason: 'build_dir' });
+        if (skip !== null) {
+          result.skipped.push({ path: rel, reason: skip });
           continue;
         }
         const real = path.join(absDir, entry.name);
@@ -225,4 +235,60 @@ export function walkRepository(root: string, options: WalkOptions = {}): WalkRes
 
   visit(rootReal, '', [], new Set([rootReal]));
   return result;
+}
+
+/**
+ * The walk's rules for one path at a time, for a watcher deciding which changes
+ * can matter to the next run: a path is ignored when the walk would not enter
+ * one of its directories (by name, or by a .gitignore on the way), or would not
+ * read it (not a source file, a config or a .gitignore). .gitignore files are read
+ * as the walk reads them, once each; `forget` drops them after one changed.
+ */
+export interface PathRules {
+  /** `relPath` is repo-relative, '/'-separated. */
+  ignores(relPath: string, isDir: boolean): boolean;
+  forget(): void;
+}
+
+export function pathRules(root: string): PathRules {
+  const rootReal = fs.realpathSync(root);
+  let scopes = new Map<string, IgnoreScope | null>();
+  const scopeOf = (relDir: string): IgnoreScope | null => {
+    if (!scopes.has(relDir)) scopes.set(relDir, loadGitignore(rootReal, path.join(rootReal, relDir), relDir, []));
+    return scopes.get(relDir) ?? null;
+  };
+  const names = (relDir: string): string[] => {
+    try {
+      return fs.readdirSync(path.join(rootReal, relDir));
+    } catch {
+      return [];
+    }
+  };
+  return {
+    ignores(relPath, isDir) {
+      const parts = relPath.split('/').filter((p) => p.length > 0);
+      const active: IgnoreScope[] = [];
+      for (let i = 0; i < parts.length; i += 1) {
+        const dir = parts.slice(0, i).join('/');
+        const scope = scopeOf(dir);
+        if (scope) active.push(scope);
+        const rel = parts.slice(0, i + 1).join('/');
+        const last = i === parts.length - 1;
+        if (!last || isDir) {
+          const skip = directorySkip(parts[i] as string, OUTPUT_DIRS.has(parts[i] as string) && projectRoot(dir, names(dir)));
+          if (skip !== null || ignoredBy(active, rel, true)) return true;
+          continue;
+        }
+        const name = parts[i] as string;
+        if (name === IGNORE_FILE) return false;
+        if (ignoredBy(active, rel, false)) return true;
+        const read = isConfigName(name) || name === 'pyproject.toml' || name === 'setup.py' || name === 'setup.cfg' || languageFor(name) !== null;
+        return !read || GENERATED_FILE.test(name);
+      }
+      return false;
+    },
+    forget() {
+      scopes = new Map();
+    },
+  };
 }

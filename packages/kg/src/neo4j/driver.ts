@@ -1,4 +1,4 @@
-import neo4j, { type Driver } from 'neo4j-driver';
+import type { Driver, int } from 'neo4j-driver';
 import { AgentlaneError, redactSecrets } from '@agentlane/core';
 import type { CypherStatement } from './cypher.js';
 import type { CypherRunner } from './project.js';
@@ -10,11 +10,13 @@ export interface Neo4jOptions {
   database?: string;
 }
 
+type Neo4j = { int: typeof int };
+
 /** JS numbers travel as floats; line numbers and the like should stay integers in the graph. */
-function toNeo4jValue(value: unknown): unknown {
+function toNeo4jValue(neo4j: Neo4j, value: unknown): unknown {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return neo4j.int(value);
-  if (Array.isArray(value)) return value.map(toNeo4jValue);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toNeo4jValue(v)]));
+  if (Array.isArray(value)) return value.map((v) => toNeo4jValue(neo4j, v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toNeo4jValue(neo4j, v)]));
   return value;
 }
 
@@ -29,6 +31,8 @@ export interface Neo4jRunner extends CypherRunner {
  * projection as it was.
  */
 export async function openNeo4jRunner(options: Neo4jOptions): Promise<Neo4jRunner> {
+  // Loaded when used: the driver is most of what importing this package would cost (every CLI command pays for imports).
+  const neo4j = (await import('neo4j-driver')).default;
   const auth = options.username ? neo4j.auth.basic(options.username, options.password ?? '') : undefined;
   let driver: Driver;
   try {
@@ -42,7 +46,7 @@ export async function openNeo4jRunner(options: Neo4jOptions): Promise<Neo4jRunne
     async read(statement: CypherStatement) {
       const s = session();
       try {
-        const result = await s.run(statement.text, toNeo4jValue(statement.params) as Record<string, unknown>);
+        const result = await s.run(statement.text, toNeo4jValue(neo4j, statement.params) as Record<string, unknown>);
         return result.records.map((record) => record.toObject());
       } finally {
         await s.close();
@@ -55,7 +59,7 @@ export async function openNeo4jRunner(options: Neo4jOptions): Promise<Neo4jRunne
       try {
         for (const statement of schema) await s.run(statement.text);
         await s.executeWrite(async (tx) => {
-          for (const statement of data) await tx.run(statement.text, toNeo4jValue(statement.params) as Record<string, unknown>);
+          for (const statement of data) await tx.run(statement.text, toNeo4jValue(neo4j, statement.params) as Record<string, unknown>);
         });
       } finally {
         await s.close();
