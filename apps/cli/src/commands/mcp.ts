@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createMcpServer } from '@agentlane/server';
-import { openContext } from '../context.js';
+import { indexSettings, openContext } from '../context.js';
 
 export function mcpCommand(): Command {
   return new Command('mcp')
@@ -9,7 +9,7 @@ export function mcpCommand(): Command {
     .addOption(new Option('--repo <dir>', 'repository root (where the index lives)').default('.'))
     .action(async (opts: { repo: string }) => {
       const ctx = await openContext(opts.repo);
-      const server = createMcpServer({ sql: ctx.sql, repoRoot: ctx.repoRoot });
+      const server = createMcpServer({ sql: ctx.sql, repoRoot: ctx.repoRoot, index: indexSettings(ctx) });
       const transport = new StdioServerTransport();
       await server.connect(transport);
       // Serve until the client closes stdin.
