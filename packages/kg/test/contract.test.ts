@@ -128,7 +128,7 @@ describe.each(testBackends())('the KG operation contract on %s', (backend) => {
     const candidates = (failure as AgentlaneError).details.candidates as { qualifiedName: string; id: string; filePath: string }[];
     expect(candidates.map((c) => c.qualifiedName).sort()).toEqual(['Base.area', 'Shape.area', 'Square.area']);
     const text = await service.errorAnswer(failure, { maxTokens: 512 });
-    expect(text.body).toMatch(/^KG_AMBIGUOUS: 3 objects are named "area"/);
+    expect(text.body).toMatch(/^KG_AMBIGUOUS: 3 objects are named "area": give one of these ids, or path:line\n/);
     for (const c of candidates) expect(text.body).toContain(c.id);
     const asJson = JSON.parse((await service.errorAnswer(failure, { format: 'json' })).body);
     expect(asJson.error.candidates).toHaveLength(3);

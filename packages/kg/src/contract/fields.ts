@@ -8,12 +8,11 @@ import { MAX_BUDGET_TOKENS } from '../search/context.js';
  */
 
 /** Client text: no NUL characters (PostgreSQL text cannot hold them; they would fail as an internal error). */
-export const text = (max = 4096) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+export const text = (max = 4096, options: { blank?: boolean } = {}) =>
+  (options.blank === false ? z.string().min(1).max(max).regex(/\S/, 'must not be blank') : z.string().min(1).max(max)).refine(
+    (value) => !value.includes('\u0000'),
+    'must not contain NUL characters',
+  );
 
 /** What a target may be, said once for every operation that takes one. */
 export const TARGET_HELP = 'an object id, a name (`ZodString`), a qualified name (`Message.get_param`), or `path:line` (the object enclosing that line)';

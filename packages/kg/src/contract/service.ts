@@ -134,7 +134,8 @@ export function createKgService(deps: KgDeps): KgService {
     const maxTokens = typeof fields.maxTokens === 'number' && Number.isInteger(fields.maxTokens) && fields.maxTokens >= 512 ? fields.maxTokens : DEFAULT_MAX_TOKENS;
     const candidates = (Array.isArray(failure.details.candidates) ? failure.details.candidates : []) as Candidate[];
     const count = await tokenCounter();
-    const head = failure.code === 'KG_AMBIGUOUS' ? message.split(';')[0] ?? message : message;
+    // An ambiguous name's message lists its candidates: the answer prints them one a line, within the budget.
+    const head = typeof failure.details.summary === 'string' && candidates.length > 0 ? failure.details.summary : message;
     const page = fitPage({
       items: candidates,
       offset: 0,

@@ -101,7 +101,8 @@ export async function resolveTarget(sql: Sql, target: string): Promise<KgObject>
   const more = matches.length > candidates.length ? `, and ${matches.length - candidates.length}${matches.length >= 200 ? '+' : ''} more` : '';
   const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 119)}…` : s);
   const listed = candidates.map((c) => `${c.id} ${c.kind} ${clip(c.qualifiedName)} ${clip(c.filePath ?? '(external)')}${c.startLine ? `:${c.startLine}` : ''}`);
-  throw new AgentlaneError('KG_AMBIGUOUS', `${matches.length} objects are named ${JSON.stringify(clip(value))}; give one of these ids or path:line: ${listed.join('; ')}${more}`, {
-    details: { target: value, candidates, total: matches.length },
+  const summary = `${matches.length} objects are named ${JSON.stringify(clip(value))}: give one of these ids, or path:line`;
+  throw new AgentlaneError('KG_AMBIGUOUS', `${summary}: ${listed.join('; ')}${more}`, {
+    details: { target: value, candidates, total: matches.length, summary },
   });
 }

@@ -30,9 +30,7 @@ export const searchOperation = defineOperation({
   description: 'Functions, classes, methods, modules… ranked by exact name, name in context, prefix, fuzzy spelling and full text, with a PageRank prior; each hit says why it matched.',
   mutates: false,
   input: z.object({
-    query: text(MAX_QUERY_LENGTH)
-      .refine((value) => /\S/.test(value), 'must not be blank')
-      .describe('what to look for'),
+    query: text(MAX_QUERY_LENGTH, { blank: false }).describe('what to look for'),
     kind: z
       .array(z.enum(OBJECT_KINDS as [ObjectKind, ...ObjectKind[]]))
       .max(OBJECT_KINDS.length)
