@@ -23,8 +23,9 @@ function without(schema: JsonSchema, omit: string | undefined): JsonSchema {
   if (!omit) return schema;
   const properties = { ...(schema.properties as Record<string, unknown>) };
   delete properties[omit];
+  const { required: _required, ...rest } = schema;
   const required = ((schema.required as string[] | undefined) ?? []).filter((name) => name !== omit);
-  return { ...schema, properties, ...(required.length > 0 ? { required } : { required: undefined }) };
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
 }
 
 function send(reply: FastifyReply, answer: { format: 'text' | 'json'; body: string }): FastifyReply {
@@ -40,10 +41,9 @@ export interface KgRouteOptions {
 export function registerKgRoutes(app: FastifyInstance, options: KgRouteOptions): KgService {
   const service = createKgService(options.deps);
   for (const operation of Object.values(KG_OPERATIONS) as KgOperation[]) {
-    const input = JSON.parse(JSON.stringify(jsonSchemaOf(operation.input))) as JsonSchema;
+    const input = jsonSchemaOf(operation.input);
     const param = operation.http.param;
     const fields = without(input, param);
-    if (fields.required === undefined) delete fields.required;
     const paramSchema = param
       ? { type: 'object', properties: { [param]: (input.properties as Record<string, JsonSchema>)[param] }, required: [param] }
       : undefined;
