@@ -181,7 +181,7 @@ describe('agentlane CLI', () => {
     expect(unknown.stderr).toContain('KG_NOT_FOUND');
     expect((await runCli(['kg', 'refs', makeSquare.id, '--repo', root, '--depth', '99'])).code).toBe(2);
     expect((await runCli(['kg', 'refs', makeSquare.id, '--repo', root, '--kind', 'likes'])).code).toBe(2);
-  }, 180_000); // a dozen CLI processes, each opening the embedded database
+  }, 300_000); // twenty CLI processes, each opening the embedded database
 
   it('prints the Neo4j projection with --dry-run and refuses to run without NEO4J_URI', async () => {
     const root = writeRepo(SAMPLE_REPO);

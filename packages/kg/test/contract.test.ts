@@ -150,6 +150,19 @@ describe.each(testBackends())('the KG operation contract on %s', (backend) => {
     expect(text).toContain('src/main.ts\n  function run:12-17 ←calls @13');
   });
 
+  it('keeps the best-ranked objects of a context pack when the budget is short, printed by file and line', async () => {
+    for (const format of ['json', 'text'] as const) {
+      const answer = await service.answer('context', { symbols: ['makeSquare'], files: ['src/big.ts'], maxTokens: 512, format });
+      expect(answer.tokens).toBeLessThanOrEqual(512);
+      expect(answer.body).toContain('makeSquare');
+    }
+    const pack = await json('context', { symbols: ['makeSquare'], files: ['src/big.ts'], maxTokens: 512 });
+    for (const file of pack.files as { objects: { startLine: number }[] }[]) {
+      const lines = file.objects.map((o) => o.startLine);
+      expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    }
+  });
+
   it('refreshes the index on demand, and the next answers carry the new freshness', async () => {
     editFile(root, 'src/fresh.ts', 'export function freshlyAdded(): number { return 1; }\n');
     const stale = (await service.answer('stats', {})).body;

@@ -25,8 +25,14 @@ export interface KgDeps {
 /** How a result is cut into items, grouped (by file) and printed, as text and as JSON. */
 export interface View<R, T> {
   items(result: R): readonly T[];
-  /** Items of one group (a file) are printed under one header; items arrive sorted by it. */
+  /** Items of one group (a file) are printed under one header. */
   group?(item: T): string;
+  /**
+   * The order the chosen items are printed in, when it is not the order they are chosen
+   * in: a context pack keeps its best-ranked objects when the budget is short, and
+   * prints them by file and line.
+   */
+  arrange?(items: readonly T[]): T[];
   /** False when the rest of an answer cannot be asked for (a context pack): what did not fit is reported as omitted. */
   pageable: boolean;
   text: {

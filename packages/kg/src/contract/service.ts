@@ -48,10 +48,16 @@ function groupJson<T>(operation: KgOperation, items: readonly T[], clip: Clip): 
   const view = operation.view as KgOperation<never, unknown, T>['view'];
   if (!view.group) return items.map((item) => view.json.item(item, clip));
   const groups: { key: string; items: unknown[] }[] = [];
+  const byKey = new Map<string, { key: string; items: unknown[] }>();
   for (const item of items) {
     const key = view.group(item);
-    if (groups.at(-1)?.key !== key) groups.push({ key, items: [] });
-    (groups.at(-1) as { items: unknown[] }).items.push(view.json.item(item, clip));
+    let group = byKey.get(key);
+    if (!group) {
+      group = { key, items: [] };
+      byKey.set(key, group);
+      groups.push(group);
+    }
+    group.items.push(view.json.item(item, clip));
   }
   return groups.map((g) => (view.json.group ? view.json.group(clip(g.key), g.items) : { file: clip(g.key), items: g.items }));
 }
@@ -74,7 +80,8 @@ export function present(operation: KgOperation, input: AnswerFields & Record<str
       if (format === 'json') return `${header === null ? '' : JSON.stringify({ file: clip(header) })}${JSON.stringify(view.json.item(item, clip))}`;
       return [...(header === null ? [] : [view.text.group ? view.text.group(header, clip) : clip(header)]), ...view.text.item(item, clip)].join('\n');
     },
-    render: (chosen, next, clip) => {
+    render: (taken, next, clip) => {
+      const chosen = view.arrange ? view.arrange(taken) : taken;
       const nextCursor = cursorOf(next);
       if (format === 'json') {
         const body: Record<string, unknown> = { ...view.json.head(result, clip) };

@@ -16,6 +16,8 @@ const JSON_SHARE = 0.3;
 
 export interface ContextEntry {
   path: string;
+  /** The file's place in the pack (best file first). */
+  fileRank: number;
   nested: boolean;
   object: ContextObject;
 }
@@ -64,20 +66,28 @@ export const contextOperation = defineOperation({
     const budgetTokens = Math.max(MIN_BUDGET_TOKENS, Math.min(MAX_BUDGET_TOKENS, Math.floor(input.maxTokens * share)));
     const pack = await buildContext(deps.sql, { query: input.query, files: input.files, symbols: input.symbols, budgetTokens });
     // A member is indented under its container (a method under its class), as in the pack's text.
-    const entries = pack.files.flatMap((file) =>
+    const entries = pack.files.flatMap((file, fileRank) =>
       file.objects.map((object) => ({
         path: file.path,
+        fileRank,
         object,
         nested: file.objects.some(
           (p) => p.id !== object.id && p.startLine <= object.startLine && p.endLine >= object.endLine && (p.startLine < object.startLine || p.endLine > object.endLine),
         ),
       })),
     );
+    // Best first, so that when the answer's budget is short the best-ranked objects stay (see `arrange`).
+    // A container (a method's class, added by the pack for its members) ranks with its best member, so it stays with them.
+    const contains = (outer: ContextEntry, inner: ContextEntry) =>
+      outer !== inner && outer.path === inner.path && outer.object.startLine <= inner.object.startLine && outer.object.endLine >= inner.object.endLine;
+    const rank = new Map(entries.map((e) => [e, Math.max(e.object.score, ...entries.filter((inner) => contains(e, inner)).map((inner) => inner.object.score))]));
+    entries.sort((a, b) => (rank.get(b) as number) - (rank.get(a) as number) || a.fileRank - b.fileRank || a.object.startLine - b.object.startLine);
     return { pack, entries };
   },
   view: {
     items: (context) => context.entries,
     group: (entry: ContextEntry) => entry.path,
+    arrange: (entries) => [...entries].sort((a, b) => a.fileRank - b.fileRank || a.object.startLine - b.object.startLine || b.object.endLine - a.object.endLine),
     pageable: false,
     text: {
       head: (context) => [
