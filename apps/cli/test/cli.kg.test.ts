@@ -138,7 +138,7 @@ describe('agentlane CLI', () => {
     const empty = await runCli(['kg', 'context', '--repo', root]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('KG_INVALID_ARGUMENT');
-  });
+  }, 180_000); // a dozen CLI processes, each opening the embedded database
 
   it('answers graph queries: show, refs, outline, impact, with clear errors', async () => {
     const root = writeRepo(SAMPLE_REPO);
