@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, Option } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { KG_OPERATIONS } from '@agentlane/kg';
 import { kgCommand } from '../src/commands/kg.js';
 
