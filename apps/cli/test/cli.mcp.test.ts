@@ -31,7 +31,7 @@ describe.each(testBackends())('agentlane mcp on %s (the official MCP client over
     );
     client = new Client({ name: 'agentlane-test', version: '0.0.0' });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--repo', root], env }));
-  }, 60_000);
+  }, 180_000); // the server process opens and migrates its database first: slow on a loaded machine
   afterAll(async () => {
     await client?.close();
     await database?.dispose();

@@ -63,16 +63,15 @@ async function byName(sql: Sql, name: string): Promise<KgObject[]> {
   const exact = await sql.query<ObjectRecord>(`${SELECT} WHERE o.qualified_name = $1 ${ORDER}`, [name]);
   if (exact.rows.length > 0) return exact.rows.map(toObject);
   if (name.includes('.') || name.includes('/')) {
+    // Both narrowed by the last segment first (`o.name`, indexed), then matched in full.
+    const last = name.slice(name.lastIndexOf('.') + 1);
     const qualified = await sql.query<ObjectRecord>(
       `${SELECT} JOIN kg.objects m ON m.file_path = o.file_path AND m.kind = 'module' AND o.kind <> 'module'
-        WHERE m.qualified_name || '.' || o.qualified_name = $1 ${ORDER}`,
-      [name],
+        WHERE o.name = $2 AND m.qualified_name || '.' || o.qualified_name = $1 ${ORDER}`,
+      [name, last],
     );
     if (qualified.rows.length > 0) return qualified.rows.map(toObject);
-    const suffix = await sql.query<ObjectRecord>(`${SELECT} WHERE o.name = $2 AND right(o.qualified_name, length($1) + 1) = '.' || $1 ${ORDER}`, [
-      name,
-      name.slice(name.lastIndexOf('.') + 1),
-    ]);
+    const suffix = await sql.query<ObjectRecord>(`${SELECT} WHERE o.name = $2 AND right(o.qualified_name, length($1) + 1) = '.' || $1 ${ORDER}`, [name, last]);
     if (suffix.rows.length > 0) return suffix.rows.map(toObject);
   }
   const bare = await sql.query<ObjectRecord>(`${SELECT} WHERE o.name = $1 ${ORDER}`, [name]);
