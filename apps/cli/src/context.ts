@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createLogger, loadConfig, type Config, type Logger } from '@agentlane/core';
 import { openStore, storeLocation, type Sql, type StoreLocation } from '@agentlane/store';
 import { assertRepositoryDirectory, migrateKg } from '@agentlane/kg/query';
+import type { KgDeps } from '@agentlane/kg';
 
 export interface CommandContext {
   config: Config;
@@ -28,4 +29,15 @@ export async function openContext(repoPath: string): Promise<CommandContext> {
     throw error;
   }
   return { config, logger, repoRoot, sql, location: storeLocation(options), close: () => sql.close() };
+}
+
+/** How on-demand index runs (`kg_index`, `POST /api/kg/index`) are configured: as `kg index` is, from the environment. */
+export function indexSettings(ctx: CommandContext): KgDeps['index'] {
+  return {
+    maxFileBytes: ctx.config.kg.maxFileBytes,
+    workers: ctx.config.kg.workers,
+    precise: ctx.config.kg.precise,
+    preciseLimits: { timeBudgetMs: ctx.config.kg.preciseBudgetMs },
+    logger: ctx.logger,
+  };
 }

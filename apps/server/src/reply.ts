@@ -3,7 +3,8 @@ import { AgentlaneError, ERROR_CODES, coerceError, redactSecretsDeep, type Error
 
 /** The one error body every route and the webhook handler answer with. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  /** `candidates`: for KG_AMBIGUOUS, the objects the name fits (id, kind, qualifiedName, filePath, startLine). */
+  error: { code: ErrorCode; message: string; candidates?: unknown[] };
 }
 
 export interface HttpError {
@@ -35,7 +36,8 @@ export function toHttpError(error: unknown): HttpError {
   const failure = coerceError(error);
   const status = failure.httpStatus;
   if (status >= 500) return { status, body: { error: { code: failure.code, message: ERROR_CODES[failure.code] } }, internal: failure };
-  return { status, body: { error: { code: failure.code, message: failure.message } }, internal: null };
+  const candidates = Array.isArray(failure.details.candidates) ? { candidates: failure.details.candidates } : {};
+  return { status, body: { error: { code: failure.code, message: failure.message, ...candidates } }, internal: null };
 }
 
 /** Send `error` as the one error reply; 5xx are logged (redacted) with the route they came from. */

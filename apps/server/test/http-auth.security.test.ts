@@ -150,12 +150,13 @@ describe('security: http auth', () => {
     };
     const samples: Record<string, Omit<Route, 'method' | 'path'> & { params?: Record<string, string> }> = {
       'GET /api/kg/stats': {},
-      'GET /api/kg/objects/{id}': { params: { id: makeSquare } },
-      'GET /api/kg/objects/{id}/relations': { params: { id: makeSquare } },
+      'GET /api/kg/objects/{target}': { params: { target: makeSquare } },
+      'GET /api/kg/objects/{target}/relations': { params: { target: 'makeSquare' } },
       'GET /api/kg/files/outline': { query: 'path=src/lib/shapes.ts' },
       'POST /api/kg/impact': { body: '{"files":["src/lib/shapes.ts"]}' },
-      'GET /api/search/code': { query: 'q=square' },
+      'GET /api/search/code': { query: 'query=square' },
       'POST /api/kg/context': { body: '{"query":"square"}' },
+      'POST /api/kg/index': { body: '{}' },
       'GET /api/engine/jobs/{id}': { params: { id: jobId } },
       'GET /api/engine/jobs/{id}/events': { params: { id: jobId } },
     };
@@ -170,6 +171,7 @@ describe('security: http auth', () => {
         return { method, path, ...(sample.query ? { query: sample.query } : {}), ...(sample.body ? { body: sample.body } : {}) };
       }),
       { method: 'GET', path: '/openapi.json' },
+      { method: 'GET', path: '/docs' },
     ];
   }, 60_000);
 

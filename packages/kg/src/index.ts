@@ -46,3 +46,5 @@ export { nameKey, splitWords, terms } from './search/tokens.js';
 export { evaluateRelevance, type JudgedQuery, type QueryOutcome, type RelevanceReport } from './search/relevance.js';
 export { buildContext, DEFAULT_BUDGET_TOKENS, MIN_BUDGET_TOKENS, MAX_BUDGET_TOKENS, type ContextRequest, type ContextPack, type ContextFile, type ContextObject } from './search/context.js';
 export { TOKENIZER, tokenCounter } from './search/tokenizer.js';
+export { resolveTarget, MAX_CANDIDATES, type Candidate } from './query/resolve.js';
+export * from './contract/index.js';

@@ -35,3 +35,4 @@ export { buildContext, DEFAULT_BUDGET_TOKENS, MIN_BUDGET_TOKENS, MAX_BUDGET_TOKE
 export type { KgObject, KgRelation, RelationKind } from './model.js';
 export type { Incompleteness, CallersMayMiss } from './query/unresolved.js';
 export type { ObjectKind } from './extract/types.js';
+export * from './contract/index.js';

@@ -8,6 +8,7 @@ import {
   assertIndexed,
   DEFAULT_THRESHOLDS,
   GATE_NAMES,
+  KG_OPERATIONS,
   evaluateGates,
   exportJsonl,
   kgStats,
@@ -18,12 +19,13 @@ import {
 } from '@agentlane/kg/query';
 import type { IndexSummary } from '@agentlane/kg';
 import { openContext } from '../context.js';
+import { contractOption } from '../contract-options.js';
 import { openKgContext } from './kg-context.js';
 
 /** The indexer and the extractors, loaded by the commands that use them only (see `@agentlane/kg/query`). */
 const indexer = () => import('@agentlane/kg');
-import { addGraphCommands, addProjectCommand } from './kg-graph.js';
-import { addSearchCommands } from './kg-search.js';
+import { addProjectCommand } from './kg-graph.js';
+import { addQueryCommands } from './kg-query.js';
 import { fmt, printJson, progressReporter, table, writeJsonReport } from '../output.js';
 import { chosenRepo, repoAliasOption } from '../options.js';
 
@@ -129,7 +131,7 @@ export function kgCommand(): Command {
     .description('index a repository (incremental by content; --full re-parses everything)')
     .argument('[path]', 'repository root (default: .)')
     .addOption(repoAliasOption())
-    .option('--full', 're-parse every file, not only changed ones', false)
+    .addOption(contractOption(KG_OPERATIONS.index, 'full'))
     .option('--json', 'print the run summary as JSON', false)
     .option('--max-file-bytes <n>', 'skip files larger than this (default: KG_MAX_FILE_BYTES or 1 MiB)', positiveInt)
     .option('--workers <n>', 'parse worker threads (default: KG_WORKERS or the CPU count)', positiveInt)
@@ -265,8 +267,7 @@ export function kgCommand(): Command {
       }
     });
 
-  addSearchCommands(kg);
-  addGraphCommands(kg);
+  addQueryCommands(kg);
   addProjectCommand(kg);
   return kg;
 }

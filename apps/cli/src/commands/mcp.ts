@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { assertRepositoryDirectory } from '@agentlane/kg';
 import { createMcpServer } from '@agentlane/server';
-import { openContext } from '../context.js';
+import { indexSettings, openContext } from '../context.js';
 import { MCP_CLIENTS, mcpRegistration, type McpClient } from './mcp-config.js';
 
 export function mcpCommand(): Command {
@@ -19,7 +19,7 @@ export function mcpCommand(): Command {
         return;
       }
       const ctx = await openContext(opts.repo);
-      const server = createMcpServer({ sql: ctx.sql, repoRoot: ctx.repoRoot });
+      const server = createMcpServer({ sql: ctx.sql, repoRoot: ctx.repoRoot, index: indexSettings(ctx) });
       const transport = new StdioServerTransport();
       await server.connect(transport);
       // Serve until the client closes stdin.

@@ -3,7 +3,7 @@ import { AgentlaneError, loadConfig } from '@agentlane/core';
 import { migrateEngine } from '@agentlane/engine';
 import { createAskService, type AskService } from '@agentlane/gitops';
 import { boundBeyondLoopback, boundUrl, createServer, isLoopbackHost } from '@agentlane/server';
-import { openContext } from '../context.js';
+import { indexSettings, openContext } from '../context.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -37,6 +37,7 @@ export function serveCommand(): Command {
       const app = await createServer({
         sql: ctx.sql,
         repoRoot: ctx.repoRoot,
+        index: indexSettings(ctx),
         token,
         logger: ctx.logger,
         ...(service && secret ? { webhooks: { secret, onIssueComment: (id: string, payload: unknown) => service.intake(id, payload) } } : {}),

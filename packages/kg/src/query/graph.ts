@@ -20,7 +20,7 @@ export const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 const OBJECT_SELECT = `SELECT ${OBJECT_COLUMNS.join(', ')} FROM kg.objects`;
 
-function toObject(row: ObjectRecord): KgObject {
+export function toObject(row: ObjectRecord): KgObject {
   return {
     id: row.id,
     kind: row.kind,
@@ -75,11 +75,13 @@ export interface RelationEdge {
   resolution: string;
   /** Hops from the starting object (1 for direct relations). */
   depth: number;
+  /** Which way it was followed: `in` reached its `src` (a caller, importer, subclass), `out` its `dst`. */
+  direction: 'in' | 'out';
 }
 
 export interface RelationsOptions {
   kinds?: readonly RelationKind[];
-  /** `in`: callers, importers, subclasses; `out`: callees, imports, bases. @defaultValue 'out' */
+  /** `in`: callers, importers, subclasses; `out`: callees, imports, bases. @defaultValue 'in' (what is asked before a change; the same default as the CLI, HTTP and MCP) */
   direction?: Direction;
   /** 1–3. @defaultValue 1 */
   depth?: number;
@@ -134,7 +136,7 @@ export async function relationsOf(sql: Sql, id: string, options: RelationsOption
   const root = await getObject(sql, id);
   const kinds = validateKinds(options.kinds);
   const depth = validateDepth(options.depth);
-  const direction = options.direction ?? 'out';
+  const direction = options.direction ?? 'in';
   if (!['in', 'out', 'both'].includes(direction)) {
     throw new AgentlaneError('KG_INVALID_ARGUMENT', `direction must be in, out or both, got ${String(direction)}`);
   }
@@ -158,7 +160,7 @@ export async function relationsOf(sql: Sql, id: string, options: RelationsOption
           break;
         }
         seenEdges.add(key);
-        edges.push({ kind: row.kind, src: row.src, dst: row.dst, filePath: row.file_path, line: row.line, resolution: row.resolution, depth: level });
+        edges.push({ kind: row.kind, src: row.src, dst: row.dst, filePath: row.file_path, line: row.line, resolution: row.resolution, depth: level, direction: way });
         const other = way === 'out' ? row.dst : row.src;
         if (!expanded.has(other)) {
           expanded.add(other);
