@@ -53,7 +53,7 @@ export const OTHER_DOMAIN_FACTOR = 0.3;
 export const OPPOSITE_CONVERSION_FACTOR = 0.3;
 /** Score factor for a module when a definition in it has its name (`retry.ts` and `retry`): the definition answers. */
 export const NAMESAKE_MODULE_FACTOR = 0.5;
-const TEST_PATH = /(^|\/)(tests?|__tests__|testing|spec)\/|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
+const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|__fixtures__|fixtures|testing|spec)\/|(^|\/)conftest\.py$|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
 /** Candidates each ranker proposes. */
 const CANDIDATES = 50;
 /**
