@@ -159,7 +159,6 @@ function candidateStatement(q: ParsedQuery, build: (params: Params, filters: str
 function nameStatement(q: ParsedQuery): Statement | null {
   if (q.key.length === 0) return null;
   return candidateStatement(q, (params, filters, ctes) => {
-    const key = params.add(q.key);
     const keys = params.add(q.keys, '::text[]');
     const name = params.add(q.name);
     const qualifier = params.add(q.qualifier);
@@ -171,6 +170,8 @@ function nameStatement(q: ParsedQuery): Statement | null {
        WHERE o.name_key = ANY(${keys})${filters}
        ORDER BY pos LIMIT ${CANDIDATES})`);
     const rankers: RankerName[] = ['exact'];
+    // Short keys take no part beyond the exact ranker (an unused parameter has no type to infer).
+    const key = q.key.length >= 4 ? params.add(q.key) : '';
     if (q.key.length >= 4) {
       const like = params.add(`${q.key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       ctes.push(`prefix AS (
