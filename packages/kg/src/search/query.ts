@@ -2,7 +2,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Language, ObjectKind } from '../extract/types.js';
 import { abbreviationsOf } from './abbreviations.js';
 import { STOPWORDS, nameKey, splitWords, stem, terms, tsqueryTerm, type Weight } from './tokens.js';
-import { americanSpelling, contentWords, conversion, domainWords } from './vocabulary.js';
+import { DOMAIN_WORDS, americanSpelling, contentWords, conversion, domainWords, expandPhrases, kindWords } from './vocabulary.js';
 
 /**
  * Search input, validated and normalized once: what every ranker needs to know
@@ -52,6 +52,8 @@ export interface ParsedQuery {
   identifier: boolean;
   /** Formats and protocols the query names (`json`, `http`): answers must be about one of them. */
   domains: string[];
+  /** Kinds the question names (`error class with issues` → class): preferred, not required. */
+  wantedKinds: ObjectKind[];
   /** `convert promise to observable`: the direction asked for, or null. */
   conversion: { from: string; to: string } | null;
   /** The name as typed (last segment of a dotted query), for a case-exact bonus. */
@@ -166,6 +168,14 @@ function partKeys(words: readonly string[], key: string): PartKey[] {
  * Names a conversion the query asks for may have: `fromPromise`, `promiseToObservable`
  * (`convert promise to observable`), each spelling the two words.
  */
+/** The k-element subsets of `items`, in order. */
+function combinations<T>(items: readonly T[], k: number): T[][] {
+  if (k === 0) return [[]];
+  if (items.length < k) return [];
+  const [head, ...rest] = items as [T, ...T[]];
+  return [...combinations(rest, k - 1).map((c) => [head, ...c]), ...combinations(rest, k)];
+}
+
 function conversionKeys(keys: PartKey[], asked: { from: string; to: string } | null, words: readonly string[]): PartKey[] {
   if (!asked) return keys;
   const rest = anyOf(words.filter((w) => w !== asked.from && w !== asked.to));
@@ -198,7 +208,9 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
   const dotted = identifier && /[.#:]/.test(text.replace(/^[.#:]+|[.#:]+$/g, ''));
   const segments = text.split(/[.#:]+/).filter((s) => s.length > 0);
   // A question matches by the words that say what it is about: `where is the retry logic` → `retry`.
-  const typed = text.split(/\s+/);
+  const typed = expandPhrases(text).split(/\s+/);
+  // Kind words stay words too: objects carry their kind among their lexemes.
+  const wantedKinds = identifier ? [] : kindWords(typed);
   const content = contentWords(typed, STOPWORDS);
   const subject = content.join(' ');
   const name = dotted ? (segments[segments.length - 1] ?? text) : subject;
@@ -221,7 +233,10 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
   const lastWord = wordTerms.length - 1;
   // A stem that is not the word typed (`retry` → retri) is a whole word, not the start of one.
   const asTyped = new Set(splitWords(subject).filter((w) => stem(w) === w));
-  const isPrefix = (w: number, p: number) => w === lastWord && p === (wordTerms[w] as string[]).length - 1 && asTyped.has((wordTerms[w] as string[])[p] as string);
+  // A domain word matches the names built on it too (`json` → `JSONLDecoder`).
+  const isPrefix = (w: number, p: number) =>
+    DOMAIN_WORDS.has((wordTerms[w] as string[])[p] as string) ||
+    (w === lastWord && p === (wordTerms[w] as string[]).length - 1 && asTyped.has((wordTerms[w] as string[])[p] as string));
   const termQueries = wordTerms.map((pieces, w) =>
     pieces.map((term, p) => {
       const at = (weight: Weight) => anyLexeme(term, weight, isPrefix(w, p));
@@ -242,9 +257,10 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
   if (wordTerms.length === 1) match = wordQuery(0, 'ABC');
   else if (wordTerms.length === 2) match = indexes.map((w) => wordQuery(w)).join(' & ');
   else if (wordTerms.length > 2) {
-    match = indexes
-      .map((skip) => indexes.filter((i) => i !== skip).map((w) => `(${wordQuery(w)})`).join(' & '))
-      .map((combination) => `(${combination})`)
+    // A long question rarely has every word in its answer: all but one of up to four words, all but two of more.
+    const need = wordTerms.length - (wordTerms.length >= 5 ? 2 : 1);
+    match = combinations(indexes, need)
+      .map((combination) => `(${combination.map((w) => `(${wordQuery(w)})`).join(' & ')})`)
       .join(' | ');
     strict = indexes.map((w) => `(${wordQuery(w)})`).join(' & ');
   }
@@ -259,6 +275,7 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
     keys: [...new Set([key, americanSpelling(key)])].filter((k) => k.length > 0),
     identifier,
     domains,
+    wantedKinds,
     conversion: identifier ? null : conversion(typed),
     name,
     qualifier: dotted ? segments.join('.').toLowerCase() : '',

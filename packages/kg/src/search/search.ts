@@ -49,8 +49,13 @@ export const QUESTION_KIND_FACTORS: Readonly<Partial<Record<ObjectKind, number>>
 };
 /** Score factor for an answer about another format or protocol than the one the query names. */
 export const OTHER_DOMAIN_FACTOR = 0.3;
-/** Score factor for a conversion the opposite way (`toPromise` for `convert promise to observable`). */
+/** Score factor for a conversion the opposite way (`toPromise` for `convert promise to observable`), and for one the right way. */
 export const OPPOSITE_CONVERSION_FACTOR = 0.3;
+export const CONVERSION_FACTOR = 1.5;
+/** Score factor for an object of a kind the question names (`error class with issues`). */
+export const WANTED_KIND_FACTOR = 1.5;
+/** Text score bonus for matching every word of the query. */
+const FULL_MATCH_BONUS = 0.5;
 /** Score factor for a module when a definition in it has its name (`retry.ts` and `retry`): the definition answers. */
 export const NAMESAKE_MODULE_FACTOR = 0.5;
 const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|__fixtures__|fixtures|testing|spec)\/|(^|\/)conftest\.py$|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
@@ -243,17 +248,18 @@ function textStatement(q: ParsedQuery): Statement | null {
     });
     if (q.key.length > 0) scores.push(`CASE WHEN o.name_key = ${params.add(q.key)} THEN 1 ELSE 0 END`);
     // Objects matching every word are scored first, so common words cannot crowd them out of the scan.
+    // They also score a bonus: of two objects matching as strongly, the one matching more of the query is the answer.
     const matches = q.strictTsquery
-      ? `(SELECT o.id, o.search_tsv, o.name_key FROM kg.objects o
+      ? `(SELECT o.id, o.search_tsv, o.name_key, ${FULL_MATCH_BONUS} AS bonus FROM kg.objects o
            WHERE o.search_tsv @@ ${params.add(q.strictTsquery, '::tsquery')}${filters} LIMIT ${TEXT_MATCHES})
          UNION ALL
-         (SELECT o.id, o.search_tsv, o.name_key FROM kg.objects o
+         (SELECT o.id, o.search_tsv, o.name_key, 0 AS bonus FROM kg.objects o
            WHERE o.search_tsv @@ ${tsquery} AND NOT (o.search_tsv @@ ${params.add(q.strictTsquery, '::tsquery')})${filters} LIMIT ${TEXT_MATCHES})`
-      : `SELECT o.id, o.search_tsv, o.name_key FROM kg.objects o
+      : `SELECT o.id, o.search_tsv, o.name_key, 0 AS bonus FROM kg.objects o
           WHERE o.search_tsv @@ ${tsquery}${filters} LIMIT ${TEXT_MATCHES}`;
     ctes.push(`text AS (
       SELECT id, row_number() OVER (ORDER BY value DESC, id) AS pos, value FROM (
-        SELECT o.id, (${scores.length > 0 ? scores.join(' + ') : '0'})::real AS value, length(o.name_key) AS len
+        SELECT o.id, (o.bonus + ${scores.length > 0 ? scores.join(' + ') : '0'})::real AS value, length(o.name_key) AS len
           FROM (${matches}) o
          ORDER BY value DESC, len LIMIT ${CANDIDATES}) t)`);
     return ['text'];
@@ -321,9 +327,12 @@ function mentionsDomain(row: CandidateRow, domains: readonly string[]): boolean 
   return words.some((w) => domains.some((d) => w.startsWith(d)));
 }
 
-function isOppositeConversion(row: CandidateRow, asked: { from: string; to: string }): boolean {
+/** 1 when a name says nothing of the conversion asked for, else the factor for its direction. */
+function conversionFactor(row: CandidateRow, asked: { from: string; to: string }): number {
   const key = nameKey(row.name);
-  return key.startsWith(`to${asked.from}`) || key.startsWith(`from${asked.to}`) || key === `${asked.to}to${asked.from}`;
+  if (key.startsWith(`to${asked.from}`) || key.startsWith(`from${asked.to}`) || key.includes(`${asked.to}to${asked.from}`)) return OPPOSITE_CONVERSION_FACTOR;
+  if (key.startsWith(`to${asked.to}`) || key.startsWith(`from${asked.from}`) || key.includes(`${asked.from}to${asked.to}`)) return CONVERSION_FACTOR;
+  return 1;
 }
 
 interface Scored {
@@ -342,7 +351,8 @@ function adjust(entries: Scored[], q: ParsedQuery): void {
     if (!wantsTests && row.file_path && TEST_PATH.test(row.file_path)) entry.score *= TEST_CODE_FACTOR;
     if (!q.identifier) entry.score *= QUESTION_KIND_FACTORS[row.kind] ?? 1;
     if (q.domains.length > 0 && !mentionsDomain(row, q.domains)) entry.score *= OTHER_DOMAIN_FACTOR;
-    if (q.conversion && isOppositeConversion(row, q.conversion)) entry.score *= OPPOSITE_CONVERSION_FACTOR;
+    if (q.conversion) entry.score *= conversionFactor(row, q.conversion);
+    if (q.wantedKinds.includes(row.kind)) entry.score *= WANTED_KIND_FACTOR;
     if (row.kind === 'module' && row.file_path) {
       const base = nameKey(row.file_path.replace(/^.*\//, '').replace(/\.[^.]+$/, ''));
       if (definitions.has(`${row.file_path}\0${base}`)) entry.score *= NAMESAKE_MODULE_FACTOR;

@@ -1,3 +1,5 @@
+import type { ObjectKind } from '../extract/types.js';
+
 /**
  * What search knows about the words of a question, beyond the tokenizer:
  * - intent and filler words (`where is`, `how do I`, `the … logic`) say what kind of
@@ -14,7 +16,7 @@ export const INTENT_WORDS: ReadonlySet<string> = new Set(
     'is are was were be been do does did can could should would will shall may might must ' +
     'the a an this that these those there here any some thing things something anything ' +
     'logic code implementation implemented defined definition handled happens done way ' +
-    'want need use using used to of for in on at by with from into onto about ' +
+    'want need use using used to of for in on at by with from into onto about over via if ' +
     'please'
   ).split(/\s+/),
 );
@@ -33,6 +35,43 @@ export const DOMAIN_WORDS: ReadonlySet<string> = new Set(
     'graphql protobuf msgpack cbor jwt oauth mime pickle marshal markdown pdf png jpeg svg wav sse'
   ).split(/\s+/),
 );
+
+/** Phrases code spells as one abbreviation. */
+const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bserver[- ]sent[- ]events?\b/gi, 'sse'],
+  [/\bjson[- ]web[- ]tokens?\b/gi, 'jwt'],
+  [/\bregular[- ]expressions?\b/gi, 'regex'],
+  [/\bweb[- ]sockets?\b/gi, 'websocket'],
+  [/\bjson[- ]lines\b/gi, 'jsonl'],
+  [/\bcommand[- ]line\b/gi, 'cli'],
+  [/\babstract[- ]syntax[- ]trees?\b/gi, 'ast'],
+];
+
+/** A question with multi-word terms written as code abbreviates them (`server sent events` → `sse`). */
+export function expandPhrases(text: string): string {
+  let out = text;
+  for (const [phrase, short] of PHRASES) out = out.replace(phrase, short);
+  return out;
+}
+
+/** Words naming a kind of object: in a question (`error class with issues`) they say what kind of answer is wanted. */
+const KIND_WORDS: Readonly<Record<string, ObjectKind>> = {
+  class: 'class',
+  classes: 'class',
+  function: 'function',
+  functions: 'function',
+  method: 'method',
+  methods: 'method',
+  interface: 'interface',
+  enum: 'enum',
+  module: 'module',
+};
+
+/** The kinds a question names, if it has other words too (`error class with issues` → class). */
+export function kindWords(words: readonly string[]): ObjectKind[] {
+  const kinds = [...new Set(words.map((w) => KIND_WORDS[w.toLowerCase()]).filter((k): k is ObjectKind => k !== undefined))];
+  return kinds.length < words.length ? kinds : [];
+}
 
 const BRITISH: ReadonlyArray<readonly [string, string]> = [
   ['behaviour', 'behavior'],
