@@ -225,7 +225,8 @@ export function parseQuery(query: unknown, options: SearchOptions = {}): ParsedQ
   const wordTerms: string[][] = [];
   for (const word of content.slice(0, MAX_WORDS)) {
     const pieces = [...new Set(terms(word))];
-    if (pieces.length > 0) wordTerms.push(pieces);
+    // A word said twice (`JSON schema from a zod schema`) is one word to match.
+    if (pieces.length > 0 && !wordTerms.some((w) => w.join(' ') === pieces.join(' '))) wordTerms.push(pieces);
   }
   if (wordTerms.length === 0 && fallback.length > 0) wordTerms.push(fallback);
   // The last word may be unfinished (typed as you go): it matches as a prefix. Others

@@ -54,11 +54,20 @@ export const OPPOSITE_CONVERSION_FACTOR = 0.3;
 export const CONVERSION_FACTOR = 1.5;
 /** Score factor for an object of a kind the question names (`error class with issues`). */
 export const WANTED_KIND_FACTOR = 1.5;
+/**
+ * Score factors for what is there but not meant to be used: private names (`_x`,
+ * `#x`, unless the query asks for one), deprecated objects (a doc starting
+ * `@deprecated`), and code under beta, experimental, legacy, compat or vendored paths.
+ */
+export const PRIVATE_FACTOR = 0.75;
+export const DEPRECATED_FACTOR = 0.8;
+export const UNSTABLE_PATH_FACTOR = 0.85;
+const UNSTABLE_PATH = /(^|\/)(beta|experimental|legacy|compat|deprecated|_?vendor(ed)?)\//;
 /** Text score bonus for matching every word of the query. */
 const FULL_MATCH_BONUS = 0.5;
 /** Score factor for a module when a definition in it has its name (`retry.ts` and `retry`): the definition answers. */
 export const NAMESAKE_MODULE_FACTOR = 0.5;
-const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|__fixtures__|fixtures|testing|spec)\/|(^|\/)conftest\.py$|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
+const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|__fixtures__|fixtures|testing|spec|benchmarks?)\/|(^|\/)conftest\.py$|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
 /** Candidates each ranker proposes. */
 const CANDIDATES = 50;
 /**
@@ -353,6 +362,9 @@ function adjust(entries: Scored[], q: ParsedQuery): void {
     if (q.domains.length > 0 && !mentionsDomain(row, q.domains)) entry.score *= OTHER_DOMAIN_FACTOR;
     if (q.conversion) entry.score *= conversionFactor(row, q.conversion);
     if (q.wantedKinds.includes(row.kind)) entry.score *= WANTED_KIND_FACTOR;
+    if (/^[_#]/.test(row.name) && !/^[_#]/.test(q.name)) entry.score *= PRIVATE_FACTOR;
+    if (row.summary?.trimStart().startsWith('@deprecated')) entry.score *= DEPRECATED_FACTOR;
+    if (row.file_path && UNSTABLE_PATH.test(row.file_path)) entry.score *= UNSTABLE_PATH_FACTOR;
     if (row.kind === 'module' && row.file_path) {
       const base = nameKey(row.file_path.replace(/^.*\//, '').replace(/\.[^.]+$/, ''));
       if (definitions.has(`${row.file_path}\0${base}`)) entry.score *= NAMESAKE_MODULE_FACTOR;
