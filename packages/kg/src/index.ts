@@ -43,7 +43,7 @@ export { parseQuery, OBJECT_KINDS, MAX_SEARCH_LIMIT, MAX_QUERY_LENGTH, DEFAULT_S
 export { computeObjectRanks, RANK_EDGE_WEIGHTS, type RankSummary } from './search/ranks.js';
 export { pageRank, GraphBuilder, type WeightedGraph, type PageRankOptions } from './search/pagerank.js';
 export { nameKey, splitWords, terms } from './search/tokens.js';
-export { evaluateRelevance, type JudgedQuery, type QueryOutcome, type RelevanceReport } from './search/relevance.js';
+export { evaluateRelevance, relevanceMetrics, type ExpectedObject, type JudgedQuery, type QueryOutcome, type RelevanceMetrics, type RelevanceReport } from './search/relevance.js';
 export { buildContext, DEFAULT_BUDGET_TOKENS, MIN_BUDGET_TOKENS, MAX_BUDGET_TOKENS, type ContextRequest, type ContextPack, type ContextFile, type ContextObject } from './search/context.js';
 export { TOKENIZER, tokenCounter } from './search/tokenizer.js';
 export { resolveTarget, MAX_CANDIDATES, type Candidate } from './query/resolve.js';
