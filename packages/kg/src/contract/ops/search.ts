@@ -22,6 +22,8 @@ const hitSchema = z.object({
   summary: z.string().nullable(),
   score: z.number(),
   reasons: z.array(z.object({ ranker: z.string(), rank: z.number().int(), detail: z.string() })),
+  /** Declarations of the same name in the same file folded into this hit (overloads). */
+  overloads: z.number().int().optional(),
 });
 
 export const searchOperation = defineOperation({
@@ -51,7 +53,7 @@ export const searchOperation = defineOperation({
     text: {
       head: (result, clip) => [`search ${JSON.stringify(clip(result.query))}: ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'}`],
       item: (hit: SearchHit, clip) => [
-        `${where(hit, clip)} ${hit.kind} ${clip(hit.qualifiedName)} [${hit.reasons.map((r) => r.ranker).join(',')}]`,
+        `${where(hit, clip)} ${hit.kind} ${clip(hit.qualifiedName)}${hit.overloads && hit.overloads > 1 ? ` (${hit.overloads} overloads)` : ''} [${hit.reasons.map((r) => r.ranker).join(',')}]`,
         ...(hit.signature ? [`  ${clip(hit.signature)}`] : []),
         ...(hit.summary ? [`  # ${clip(hit.summary)}`] : []),
       ],
