@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { AgentlaneError, coerceError, silentLogger, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { evaluateGates, sumCoverage, type CoverageReport } from '../coverage/gates.js';
@@ -53,10 +51,9 @@ import {
   type RankTimings,
 } from '../search/ranks.js';
 import { PhaseTimer } from './phase-timer.js';
+import { gitHead } from './git-head.js';
 import { applyPrecisePass, type PreciseSummary } from '../precise/precise-pass.js';
 import type { PreciseOptions } from '../precise/options.js';
-
-const execFileAsync = promisify(execFile);
 
 export type IndexPhase = 'walk' | 'parse' | 'resolve' | 'write';
 
@@ -131,14 +128,7 @@ const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Files per write batch while parsing continues on the workers. */
 const WRITE_BATCH_FILES = 200;
 
-export async function gitHead(repoRoot: string): Promise<string | null> {
-  try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot });
-    return stdout.trim() || null;
-  } catch {
-    return null;
-  }
-}
+export { gitHead };
 
 
 /**

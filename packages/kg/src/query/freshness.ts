@@ -1,5 +1,5 @@
 import type { Sql } from '@agentlane/store';
-import { gitHead } from '../index/indexer.js';
+import { gitHead } from '../index/git-head.js';
 import { loadFileStates, loadSkipStates } from '../index/kg-store.js';
 import { assertRepository, canonicalRoot } from '../index/repository.js';
 import { walkRepository } from '../index/walk.js';
