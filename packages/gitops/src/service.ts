@@ -12,7 +12,7 @@ import { loadCells } from './cells/load.js';
 import type { Cell } from './cells/schema.js';
 import { GitHubForge } from './forge/github.js';
 import { LocalForge } from './forge/local.js';
-import type { Forge, Permission } from './forge/port.js';
+import type { Forge } from './forge/port.js';
 import type { KgContextProvider } from './loop/evidence.js';
 import type { ContentFinding } from './loop/publish.js';
 import type { ProposedChange } from './loop/apply.js';
@@ -36,8 +36,6 @@ export interface AskServiceOptions {
    * the GitHub forge's repository; with neither, every delivery is refused.
    */
   repository?: string;
-  /** Local forge: who may /ask (GitHub asks the API). */
-  collaborators?: Readonly<Record<string, Permission>>;
   kgContext?: KgContextProvider;
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
   runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
@@ -93,10 +91,10 @@ export function kgContextPack(sql: Sql, budgetTokens = KG_CONTEXT_BUDGET): KgCon
   };
 }
 
-/** The forge the configuration names. */
-export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string, collaborators?: Readonly<Record<string, Permission>>): Promise<Forge> {
+/** The forge the configuration names; the local forge's permissions come from AGENTLANE_LOCAL_PERMISSIONS. */
+export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string): Promise<Forge> {
   const gitops = config.gitops;
-  if (gitops.forge === 'local') return new LocalForge({ repoPath: gitops.forgeRepo ?? repoRoot, sql, ...(collaborators ? { collaborators } : {}) });
+  if (gitops.forge === 'local') return new LocalForge({ repoPath: gitops.forgeRepo ?? repoRoot, sql, collaborators: gitops.localPermissions });
   const { repo, auth, apiUrl } = gitops.github;
   if (!repo || !auth) {
     throw new AgentlaneError('CONFIG_INVALID', 'AGENTLANE_FORGE=github needs GITHUB_REPOSITORY and GITHUB_TOKEN (or the three GITHUB_APP_* variables)', {
@@ -116,7 +114,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
   const logger = options.logger ?? silentLogger;
   await migrateGitops(sql);
   await migrateEngine(sql);
-  const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot, options.collaborators));
+  const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot));
   const cells = await loadCells(repoRoot);
   const llm = options.llm ?? createProvider(config, { repoRoot, logger, ...(options.cassetteDir ? { cassetteDir: options.cassetteDir } : {}) });
   const deps = {

@@ -74,6 +74,8 @@ export function demoConfig(forge: string): Config {
     AGENTLANE_FORGE_REPO: forge,
     // The repository whose /ask deliveries the webhook takes.
     GITHUB_REPOSITORY: DEMO_REPO,
+    // Who may /ask on the local forge: the demo's asker, with write permission.
+    AGENTLANE_LOCAL_PERMISSIONS: `${DEMO_ACTOR}=write`,
     LLM_PROVIDER: 'replay',
     LLM_MODEL: DEMO_MODEL,
     LLM_CASSETTE_DIR: DEMO_CASSETTES,
@@ -138,7 +140,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       config,
       repoRoot: checkout,
       logger: silentLogger,
-      collaborators: { [DEMO_ACTOR]: 'write' },
       runPrLite: prLiteOnHead(forge, config, dir),
     });
     const ask = service;

@@ -13,7 +13,7 @@ export interface LocalForgeOptions {
   /** A git repository (bare is best: the forge never touches a working tree). */
   repoPath: string;
   sql: Sql;
-  /** Who may do what; everyone else has `read`. */
+  /** Who may do what (AGENTLANE_LOCAL_PERMISSIONS); logins compare case-insensitively; everyone else has `none`. */
   collaborators?: Readonly<Record<string, Permission>>;
   /** The author of comments the forge writes. */
   botLogin?: string;
@@ -163,7 +163,10 @@ export class LocalForge implements Forge {
   }
 
   async permissionOf(login: string): Promise<Permission> {
-    return Object.hasOwn(this.collaborators, login) ? (this.collaborators[login] as Permission) : 'read';
+    if (Object.hasOwn(this.collaborators, login)) return this.collaborators[login] as Permission;
+    const key = Object.keys(this.collaborators).find((name) => name.toLowerCase() === login.toLowerCase());
+    // Deny by default: a login nobody configured may not even read (GitHub answers 404 → none too).
+    return key === undefined ? 'none' : (this.collaborators[key] as Permission);
   }
 
   async mergePullRequest(number: number, expectedHeadSha: string, title: string): Promise<{ sha: string }> {

@@ -1,3 +1,4 @@
+import { FORGE_PERMISSIONS, type ForgePermission } from '@agentlane/core';
 import type { ChangedFile } from '../policy/evaluate.js';
 
 /**
@@ -62,8 +63,8 @@ export interface Comment {
 }
 
 /** GitHub's collaborator permission levels, highest first. */
-export const PERMISSIONS = ['admin', 'maintain', 'write', 'triage', 'read', 'none'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export const PERMISSIONS = FORGE_PERMISSIONS;
+export type Permission = ForgePermission;
 
 export function canWrite(permission: Permission): boolean {
   return permission === 'admin' || permission === 'maintain' || permission === 'write';
