@@ -26,4 +26,5 @@ export { inlineAskQueue, bullmqAskQueue, ASK_QUEUE, type AskQueue, type AskRunne
 export { createAskService, forgeFromConfig, kgContextPack, KG_CONTEXT_BUDGET, laneContentValidator, type AskService, type AskServiceOptions } from './service.js';
 export { checkPullRequest, pullRequestSubject, type PullRequestCheck, type PullRequestSubject } from './policy/ci.js';
 export { collectPrLiteInputs, type CollectOptions, type Collected } from './prlite/collect.js';
+export { prLiteOnHead, type HeadPrLiteOptions, type PrLiteRunner } from './prlite/head.js';
 export { auditTrail, type AuditRow } from './audit.js';

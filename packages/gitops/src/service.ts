@@ -17,8 +17,7 @@ import type { KgContextProvider } from './loop/evidence.js';
 import type { ContentFinding } from './loop/publish.js';
 import type { ProposedChange } from './loop/apply.js';
 import { askAgents, runAsk, type AskRunResult } from './loop/workflow.js';
-import type { PrLiteSummary } from './prlite/aggregate.js';
-import type { PolicyDecision } from './policy/evaluate.js';
+import { prLiteOnHead, type PrLiteRunner } from './prlite/head.js';
 import { migrateGitops } from './schema.js';
 
 export interface AskServiceOptions {
@@ -38,7 +37,8 @@ export interface AskServiceOptions {
   repository?: string;
   kgContext?: KgContextProvider;
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
-  runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
+  /** PR-Lite on a PR's head. Default: the local forge runs it itself (prLiteOnHead); on GitHub, Actions does. */
+  runPrLite?: PrLiteRunner;
 }
 
 export interface AskService {
@@ -116,6 +116,8 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
   await migrateEngine(sql);
   const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot));
   const cells = await loadCells(repoRoot);
+  // The local forge has no CI: it runs PR-Lite on the head itself, whoever wired the service.
+  const runPrLite = options.runPrLite ?? (forge.kind === 'local' ? prLiteOnHead({ forgeRepo: forge.repo, config, repoRoot }) : undefined);
   const llm = options.llm ?? createProvider(config, { repoRoot, logger, ...(options.cassetteDir ? { cassetteDir: options.cassetteDir } : {}) });
   const deps = {
     sql,
@@ -125,7 +127,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     baseBranch: config.gitops.baseBranch,
     kgContext: options.kgContext ?? kgContextPack(sql),
     validateContent: options.validateContent ?? laneContentValidator(forge, config.gitops.baseBranch),
-    ...(options.runPrLite ? { runPrLite: options.runPrLite } : {}),
+    ...(runPrLite ? { runPrLite } : {}),
   };
   // The ask's engine runs inline in whichever process takes the ask off its queue.
   const engine = createEngine({

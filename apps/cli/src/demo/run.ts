@@ -5,19 +5,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, silentLogger, type Config } from '@agentlane/core';
 import {
-  aggregatePrLite,
   auditTrail,
-  collectPrLiteInputs,
   createAskService,
   git,
-  readPrLiteInputs,
   signWebhookBody,
-  type PolicyDecision,
-  type PrLiteSummary,
 } from '@agentlane/gitops';
 import { indexRepository } from '@agentlane/kg';
 import { createServer } from '@agentlane/server';
-import { openPglite, openStore, type Sql } from '@agentlane/store';
+import { openStore, type Sql } from '@agentlane/store';
 import { migrateKg } from '@agentlane/kg';
 import { DEMO_ACTOR, DEMO_ASK, DEMO_CASSETTES, DEMO_ISSUE, DEMO_MODEL, DEMO_REPO, sampleFiles } from './sample.js';
 
@@ -83,26 +78,6 @@ export function demoConfig(forge: string): Config {
   });
 }
 
-/**
- * PR-Lite on the pull request's head: a worktree of the forge at that commit, the
- * three inputs collected there (into a throwaway in-memory database, so the demo's
- * own index is untouched), aggregated with the u_contract verdict.
- */
-function prLiteOnHead(forge: string, config: Config, scratch: string) {
-  return async ({ headSha, decision }: { headSha: string; decision: PolicyDecision }): Promise<PrLiteSummary> => {
-    const tree = path.join(scratch, `pr-lite-${headSha.slice(0, 8)}`);
-    await git(['worktree', 'add', '--detach', tree, headSha], { cwd: forge });
-    const sql = await openPglite();
-    try {
-      await collectPrLiteInputs({ repoRoot: tree, sql, config });
-      return aggregatePrLite({ ...(await readPrLiteInputs(tree)), policy: decision }, config.gitops.prLite);
-    } finally {
-      await sql.close();
-      await git(['worktree', 'remove', '--force', tree], { cwd: forge });
-    }
-  };
-}
-
 /** The issue_comment delivery GitHub would send for DEMO_ASK. */
 function commentPayload(): Record<string, unknown> {
   return {
@@ -140,7 +115,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       config,
       repoRoot: checkout,
       logger: silentLogger,
-      runPrLite: prLiteOnHead(forge, config, dir),
     });
     const ask = service;
     server = await createServer({ sql, repoRoot: checkout, webhooks: { secret, onIssueComment: (id, payload) => ask.intake(id, payload) } });

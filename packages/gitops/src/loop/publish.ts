@@ -6,6 +6,7 @@ import { acquirePathLocks, releasePathLocks } from '../locks.js';
 import { evaluate, type PolicyDecision } from '../policy/evaluate.js';
 import type { Policy } from '../policy/schema.js';
 import type { PrLiteSummary } from '../prlite/aggregate.js';
+import type { PrLiteRunner } from '../prlite/head.js';
 import type { ProposedChange } from './apply.js';
 import type { LlmResponseV1 } from './contract.js';
 
@@ -37,7 +38,7 @@ export interface PublishDeps {
   /** The lane's content validators over the proposed files; nothing is pushed when they find anything. */
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
   /** PR-Lite on the pull request's head (the local aggregation); absent: the check stays queued for CI. */
-  runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
+  runPrLite?: PrLiteRunner;
 }
 
 export type PublishOutcome =
