@@ -16,6 +16,7 @@ import type { Forge } from './forge/port.js';
 import type { KgContextProvider } from './loop/evidence.js';
 import type { ContentFinding } from './loop/publish.js';
 import type { ProposedChange } from './loop/apply.js';
+import { decideMerge, type MergeDecision } from './loop/merge.js';
 import { askAgents, runAsk, type AskRunResult } from './loop/workflow.js';
 import { prLiteOnHead, type PrLiteRunner } from './prlite/head.js';
 import { migrateGitops } from './schema.js';
@@ -49,6 +50,8 @@ export interface AskService {
   /** Take an `issue_comment` delivery (signature already verified). */
   intake(deliveryId: string, payload: unknown): Promise<IntakeResult>;
   run(askId: string): Promise<AskRunResult>;
+  /** Decide again what becomes of an open agent PR (a check finished, the base moved): merge, review, close or wait. */
+  decideMerge(changeRequestId: string): Promise<MergeDecision | null>;
   close(): Promise<void>;
 }
 
@@ -151,6 +154,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     queue,
     intake: (deliveryId, payload) => takeAsk({ sql, forge, repository, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
     run,
+    decideMerge: (changeRequestId) => decideMerge({ sql, forge }, changeRequestId),
     async close() {
       await queue.close();
       await engine.close();

@@ -102,6 +102,8 @@ describe.each(harnesses)('%s', (_name, make) => {
     const run = await h.forge.createCheckRun({ headSha, name: 'pr-lite', status: 'in_progress', title: 'PR-Lite', summary: 'running' });
     expect(run.id).toBeGreaterThan(0);
     await h.forge.updateCheckRun(run.id, { status: 'completed', conclusion: 'success', title: 'PR-Lite', summary: 'all gates green' });
+    expect((await h.forge.listCheckRuns(headSha)).map((r) => [r.id, r.name, r.status, r.conclusion])).toEqual([[run.id, 'pr-lite', 'completed', 'success']]);
+    expect(await h.forge.listCheckRuns('f'.repeat(40))).toEqual([]);
     const comment = await h.forge.comment(7, 'Opened #1');
     expect(comment.id).toBeGreaterThan(0);
     expect(comment.url).toContain('7');
@@ -121,6 +123,16 @@ describe.each(harnesses)('%s', (_name, make) => {
     expect(await h.forge.branchSha('main')).toBe(sha);
     expect(await h.forge.readFile('main', 'reports/lane/2026-11-21.md')).toBe('# Lane\n\nall green\n');
     expect((await h.forge.getPullRequest(prNumber)).state).toBe('merged');
+  });
+
+  it('lists the paths changed between two commits, and closes an open pull request without merging it', async () => {
+    const before = await h.forge.branchSha('main');
+    const { sha } = await h.forge.commitToNewBranch({ base: 'main', branch: 'agentlane/ask-2', message: 'more', edits: [{ path: 'reports/b.md', content: 'b\n' }, { path: 'src/app.ts', content: null }] });
+    expect(await h.forge.changedPathsBetween(before, sha)).toEqual(['reports/b.md', 'src/app.ts']);
+    const pr = await h.forge.openPullRequest({ head: 'agentlane/ask-2', base: 'main', title: 'more', body: '' });
+    await h.forge.closePullRequest(pr.number);
+    expect((await h.forge.getPullRequest(pr.number)).state).toBe('closed');
+    expect(await h.forge.branchSha('main')).toBe(before);
   });
 
   it('answers a missing pull request or branch with FORGE_REQUEST_FAILED', async () => {

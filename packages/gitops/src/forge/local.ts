@@ -5,7 +5,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { assertBranchName, assertRepoPath, git } from '../git.js';
 import type { ChangedFile } from '../policy/evaluate.js';
-import type { CheckRun, CheckRunRequest, CommitRequest, Comment, Forge, Permission, PullRequest, PullRequestRequest } from './port.js';
+import type { CheckRun, CheckRunRequest, CheckRunState, CommitRequest, Comment, Forge, Permission, PullRequest, PullRequestRequest } from './port.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
 
@@ -151,6 +151,25 @@ export class LocalForge implements Forge {
       [this.repo, id, update.status, update.conclusion ?? null, update.title ?? null, update.summary ?? null],
     );
     if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `No check run ${id}`, { details: { id } });
+  }
+
+  async listCheckRuns(headSha: string): Promise<CheckRunState[]> {
+    const { rows } = await this.sql.query<{ id: string; name: string; status: CheckRunState['status']; conclusion: CheckRunState['conclusion'] }>(
+      'SELECT id, name, status, conclusion FROM gitops.local_check_runs WHERE repo = $1 AND head_sha = $2 ORDER BY id',
+      [this.repo, headSha],
+    );
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  async closePullRequest(number: number): Promise<void> {
+    const { rowCount } = await this.sql.query(`UPDATE gitops.local_pull_requests SET state = 'closed' WHERE repo = $1 AND number = $2 AND state = 'open'`, [this.repo, number]);
+    if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Pull request #${number} is not open`, { details: { number } });
+  }
+
+  async changedPathsBetween(fromSha: string, toSha: string): Promise<string[]> {
+    for (const sha of [fromSha, toSha]) if (!/^[0-9a-f]{40}$/.test(sha)) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Not a commit SHA: ${JSON.stringify(sha)}`);
+    const files = await diffFiles(this.repo, fromSha, toSha);
+    return [...new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])))].sort();
   }
 
   async comment(issueNumber: number, body: string): Promise<Comment> {

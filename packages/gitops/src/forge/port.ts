@@ -57,6 +57,14 @@ export interface CheckRun {
   url: string;
 }
 
+/** A check run as the forge reports it on a commit. */
+export interface CheckRunState {
+  id: number;
+  name: string;
+  status: CheckRunRequest['status'];
+  conclusion: CheckConclusion | null;
+}
+
 export interface Comment {
   id: number;
   url: string;
@@ -86,7 +94,13 @@ export interface Forge {
   pullRequestFiles(number: number): Promise<ChangedFile[]>;
   createCheckRun(request: CheckRunRequest): Promise<CheckRun>;
   updateCheckRun(id: number, update: Omit<CheckRunRequest, 'headSha' | 'name'>): Promise<void>;
+  /** Every check run on a commit, oldest first (a name can appear more than once: re-runs). */
+  listCheckRuns(headSha: string): Promise<CheckRunState[]>;
   comment(issueNumber: number, body: string): Promise<Comment>;
+  /** Close an open pull request without merging it. */
+  closePullRequest(number: number): Promise<void>;
+  /** The paths (old and new, for renames) that differ between two commits. */
+  changedPathsBetween(fromSha: string, toSha: string): Promise<string[]>;
   /** The permission a user has on the repository ('none' when not a collaborator). */
   permissionOf(login: string): Promise<Permission>;
   /** Squash-merge, only if the head is still `expectedHeadSha`. */
