@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AgentlaneError, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { registerAuth } from './auth.js';
+import { registerAskRoutes } from './ask-routes.js';
 import { registerEngineRoutes } from './engine-routes.js';
 import { rejectNulBytes } from './input.js';
 import { clientErrorResponse, sendError } from './reply.js';
@@ -91,7 +92,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerEngineRoutes(app, { sql: options.sql, logger: options.logger });
-  if (options.webhooks) await registerGitHubWebhooks(app, { logger: options.logger, ...options.webhooks });
+  if (options.webhooks) {
+    await registerGitHubWebhooks(app, { logger: options.logger, ...options.webhooks });
+    await registerAskRoutes(app, { sql: options.sql });
+  }
 
   app.get('/api/kg/stats', { schema: { summary: 'What the index holds', response: responses } }, async () => ({
     stats: await kgStats(options.sql),
