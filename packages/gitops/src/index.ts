@@ -6,6 +6,7 @@ export { CELLS_DIR, loadCell, loadCells } from './cells/load.js';
 export { parseAsk, findAskLine, tokenize, MAX_ASK_LENGTH, type AskCommand } from './ask/parse.js';
 export { STATE_PATH, readSections, writeSections } from './state/markers.js';
 export { verifyWebhookSignature, signWebhookBody } from './webhooks/verify.js';
+export { CHECK_EVENTS, isCheckEvent, takeCheckEvent, type CheckEvent, type CheckEventDeps, type CheckEventResult } from './webhooks/checks.js';
 export * from './forge/port.js';
 export { LocalForge, diffFiles, type LocalForgeOptions } from './forge/local.js';
 export { GitHubForge, createOctokit, type GitHubAuth, type GitHubForgeOptions } from './forge/github.js';

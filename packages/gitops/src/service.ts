@@ -17,6 +17,7 @@ import type { KgContextProvider } from './loop/evidence.js';
 import type { ContentFinding } from './loop/publish.js';
 import type { ProposedChange } from './loop/apply.js';
 import { decideMerge, type MergeDecision } from './loop/merge.js';
+import { takeCheckEvent, type CheckEvent, type CheckEventResult } from './webhooks/checks.js';
 import { askAgents, runAsk, type AskRunResult } from './loop/workflow.js';
 import { prLiteOnHead, type PrLiteRunner } from './prlite/head.js';
 import { migrateGitops } from './schema.js';
@@ -50,6 +51,8 @@ export interface AskService {
   /** Take an `issue_comment` delivery (signature already verified). */
   intake(deliveryId: string, payload: unknown): Promise<IntakeResult>;
   run(askId: string): Promise<AskRunResult>;
+  /** A check_run / check_suite / workflow_run / pull_request delivery (signature verified): decide again for that head. */
+  takeCheckEvent(event: CheckEvent, deliveryId: string, payload: unknown): Promise<CheckEventResult>;
   /** Decide again what becomes of an open agent PR (a check finished, the base moved): merge, review, close or wait. */
   decideMerge(changeRequestId: string): Promise<MergeDecision | null>;
   close(): Promise<void>;
@@ -154,6 +157,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     queue,
     intake: (deliveryId, payload) => takeAsk({ sql, forge, repository, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
     run,
+    takeCheckEvent: (event, _deliveryId, payload) => takeCheckEvent({ sql, forge, repository }, event, payload),
     decideMerge: (changeRequestId) => decideMerge({ sql, forge }, changeRequestId),
     async close() {
       await queue.close();
