@@ -26,6 +26,7 @@ export interface FakePull {
   state: 'open' | 'closed';
   merged: boolean;
   mergedSha?: string;
+  reviewers?: string[];
 }
 export interface FakeCheckRun {
   id: number;
@@ -246,6 +247,12 @@ export class FakeGitHub {
         this.refs.set(`heads/${pull.base}`, merged);
         Object.assign(pull, { merged: true, state: 'closed', mergedSha: merged });
         return this.example(request, { sha: merged, merged: true, message: 'Pull Request successfully merged' });
+      }
+      case 'pulls/request-reviewers': {
+        const pull = this.pulls[Number(params.pull_number) - 1];
+        if (!pull) return this.notFound();
+        pull.reviewers = [...new Set([...(pull.reviewers ?? []), ...((body.reviewers as string[] | undefined) ?? [])])];
+        return { ...this.pullBody(request, pull), status: 201 };
       }
       case 'pulls/update': {
         const pull = this.pulls[Number(params.pull_number) - 1];

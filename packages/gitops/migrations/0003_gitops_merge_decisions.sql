@@ -19,3 +19,6 @@ CREATE TABLE gitops.merge_decisions (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX merge_decisions_change_request_idx ON gitops.merge_decisions (change_request_id, created_at);
+
+-- The local forge's review requests (GitHub keeps its own): who was asked to review a PR.
+ALTER TABLE gitops.local_pull_requests ADD COLUMN requested_reviewers text[] NOT NULL DEFAULT '{}';

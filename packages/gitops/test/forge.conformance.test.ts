@@ -15,6 +15,7 @@ const FILES = { 'README.md': '# demo\n', 'reports/old.md': 'old\nreport\n', 'src
 interface Harness {
   forge: Forge;
   grant(login: string, permission: 'admin' | 'write' | 'read'): void;
+  reviewers(number: number): Promise<string[]>;
   violations(): string[];
   close(): Promise<void>;
 }
@@ -27,7 +28,7 @@ const harnesses: Array<[string, () => Promise<Harness>]> = [
       await migrateGitops(db.sql);
       const collaborators: Record<string, 'admin' | 'write' | 'read'> = {};
       const forge = new LocalForge({ repoPath: bareRepoWith(FILES).bare, sql: db.sql, collaborators });
-      return { forge, grant: (login, p) => void (collaborators[login] = p), violations: () => [], close: () => db.dispose() };
+      return { forge, grant: (login, p) => void (collaborators[login] = p), reviewers: (n) => forge.reviewRequests(n), violations: () => [], close: () => db.dispose() };
     },
   ]),
   [
@@ -35,7 +36,7 @@ const harnesses: Array<[string, () => Promise<Harness>]> = [
     async () => {
       const github = await new FakeGitHub('octo-org/demo', FILES).start();
       const forge = await GitHubForge.create({ repo: github.repo, auth: { kind: 'token', token: 'ghs_0123456789abcdefghijklmnopqrstuvwxyz' }, apiUrl: github.server.url, writeSpacingMs: 0, notificationSpacingMs: 0 });
-      return { forge, grant: (login, p) => void github.permissions.set(login, p), violations: () => github.server.violations, close: () => github.close() };
+      return { forge, grant: (login, p) => void github.permissions.set(login, p), reviewers: async (n) => github.pulls[n - 1]?.reviewers ?? [], violations: () => github.server.violations, close: () => github.close() };
     },
   ],
 ];
@@ -130,6 +131,8 @@ describe.each(harnesses)('%s', (_name, make) => {
     const { sha } = await h.forge.commitToNewBranch({ base: 'main', branch: 'agentlane/ask-2', message: 'more', edits: [{ path: 'reports/b.md', content: 'b\n' }, { path: 'src/app.ts', content: null }] });
     expect(await h.forge.changedPathsBetween(before, sha)).toEqual(['reports/b.md', 'src/app.ts']);
     const pr = await h.forge.openPullRequest({ head: 'agentlane/ask-2', base: 'main', title: 'more', body: '' });
+    await h.forge.requestReview(pr.number, ['octocat']);
+    expect(await h.reviewers(pr.number)).toEqual(['octocat']);
     await h.forge.closePullRequest(pr.number);
     expect((await h.forge.getPullRequest(pr.number)).state).toBe('closed');
     expect(await h.forge.branchSha('main')).toBe(before);

@@ -108,6 +108,7 @@ describe.each(testBackends())('merge decision on the local forge (%s)', { timeou
     expect(await decideMerge({ sql: db.sql, forge }, id)).toMatchObject({ outcome: 'pass', action: 'review' });
     expect((await forge.getPullRequest(pr.number)).state).toBe('open');
     expect((await commentsOn(pr.number)).at(-1)).toContain('merges after a human review');
+    expect(await forge.reviewRequests(pr.number)).toEqual(['writer']);
     pushToMain('cells/u_contract.yaml', (await forge.readFile('main', 'cells/u_contract.yaml'))!.replace(/merge: review/, 'merge: auto'));
     expect(await decideMerge({ sql: db.sql, forge }, id)).toMatchObject({ outcome: 'pass', action: 'merged' });
   });

@@ -235,6 +235,12 @@ export class GitHubForge implements Forge {
     });
   }
 
+  requestReview(number: number, logins: readonly string[]): Promise<void> {
+    return this.call('request review', async () => {
+      await this.octokit.rest.pulls.requestReviewers({ ...this.where, pull_number: number, reviewers: [...logins] });
+    });
+  }
+
   closePullRequest(number: number): Promise<void> {
     return this.call('close pull request', async () => {
       await this.octokit.rest.pulls.update({ ...this.where, pull_number: number, state: 'closed' });

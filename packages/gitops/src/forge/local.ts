@@ -161,6 +161,21 @@ export class LocalForge implements Forge {
     return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
+  async requestReview(number: number, logins: readonly string[]): Promise<void> {
+    const { rowCount } = await this.sql.query(
+      `UPDATE gitops.local_pull_requests SET requested_reviewers = ARRAY(SELECT DISTINCT unnest(requested_reviewers || $3::text[]) ORDER BY 1)
+        WHERE repo = $1 AND number = $2 AND state = 'open'`,
+      [this.repo, number, [...logins]],
+    );
+    if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Pull request #${number} is not open`, { details: { number } });
+  }
+
+  /** Who was asked to review a pull request (the local forge's record of it). */
+  async reviewRequests(number: number): Promise<string[]> {
+    const { rows } = await this.sql.query<{ requested_reviewers: string[] }>('SELECT requested_reviewers FROM gitops.local_pull_requests WHERE repo = $1 AND number = $2', [this.repo, number]);
+    return rows[0]?.requested_reviewers ?? [];
+  }
+
   async closePullRequest(number: number): Promise<void> {
     const { rowCount } = await this.sql.query(`UPDATE gitops.local_pull_requests SET state = 'closed' WHERE repo = $1 AND number = $2 AND state = 'open'`, [this.repo, number]);
     if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Pull request #${number} is not open`, { details: { number } });

@@ -97,6 +97,8 @@ export interface Forge {
   /** Every check run on a commit, oldest first (a name can appear more than once: re-runs). */
   listCheckRuns(headSha: string): Promise<CheckRunState[]>;
   comment(issueNumber: number, body: string): Promise<Comment>;
+  /** Ask people to review an open pull request. */
+  requestReview(number: number, logins: readonly string[]): Promise<void>;
   /** Close an open pull request without merging it. */
   closePullRequest(number: number): Promise<void>;
   /** The paths (old and new, for renames) that differ between two commits. */

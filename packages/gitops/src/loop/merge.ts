@@ -31,6 +31,7 @@ export interface MergeDeps {
 interface ChangeRow {
   id: string;
   ask_id: string | null;
+  actor: string | null;
   repo: string;
   base: string;
   base_sha: string | null;
@@ -78,7 +79,7 @@ const pathsOf = (files: readonly ChangedFile[]) => [...new Set(files.flatMap((f)
 export async function decideMerge(deps: MergeDeps, changeRequestId: string): Promise<MergeDecision | null> {
   const { sql, forge } = deps;
   const { rows } = await sql.query<ChangeRow>(
-    `SELECT c.id, c.ask_id, c.repo, c.base, c.base_sha, c.head_sha, c.category, a.cell, c.pr_number, c.status, c.title
+    `SELECT c.id, c.ask_id, a.actor, c.repo, c.base, c.base_sha, c.head_sha, c.category, a.cell, c.pr_number, c.status, c.title
        FROM gitops.change_requests c LEFT JOIN gitops.asks a ON a.id = c.ask_id WHERE c.id = $1`,
     [changeRequestId],
   );
@@ -173,6 +174,10 @@ export async function decideMerge(deps: MergeDeps, changeRequestId: string): Pro
     await releasePathLocks(sql, change.id);
   }
   const quiet = action === 'wait' && finalOutcome === 'inconclusive' && pending === unknown.length && reasons === unknown;
+  // A `review` change is handed to the person who asked for it (once: only when the decision changes).
+  if (changed && action === 'review' && change.actor) {
+    await forge.requestReview(pr.number, [change.actor]).catch((error: unknown) => reasons.push(`could not request a review from ${change.actor}: ${coerceError(error).message}`));
+  }
   if (changed && action !== 'merged' && !quiet) await forge.comment(pr.number, decisionComment(action, reasons, headSha));
   return { changeRequestId: change.id, outcome: finalOutcome, action, reasons, headSha, policyRef, mergedSha };
 }
@@ -181,7 +186,7 @@ function decisionComment(action: MergeAction, reasons: readonly string[], headSh
   const list = reasons.map((r) => `- ${inertMarkdown(r)}`).join('\n');
   switch (action) {
     case 'review':
-      return `Every required check is green on ${headSha.slice(0, 7)}. This change merges after a human review.\n\n${list}`;
+      return `Every required check is green on ${headSha.slice(0, 7)}. This change merges after a human review (requested from the asker).\n\n${list}`;
     case 'closed':
       return `Closed without merging: ${headSha.slice(0, 7)} did not pass.\n\n${list}`;
     default:
