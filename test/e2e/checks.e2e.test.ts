@@ -118,6 +118,9 @@ describe.each(testBackends().slice(-1))('merge on green from check events, GitHu
     expect(answer).toMatchObject({ status: 202, body: { status: 'decided', decisions: [{ outcome: 'pass', action: 'merged' }] } });
     expect(pr.merged).toBe(true);
     expect(github.filesAt('main').get('reports/green.md')).toBe('# green\n');
+    // The ask had finished with its PR open; its record follows the merge.
+    const { rows } = await db.sql.query<{ status: string }>('SELECT status FROM gitops.asks ORDER BY created_at');
+    expect(rows).toEqual([{ status: 'merged' }]);
   });
 
   it('closes the PR with the reasons when PR-Lite fails, and waits (never merges) when it is neutral', async () => {

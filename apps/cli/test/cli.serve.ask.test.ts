@@ -50,7 +50,7 @@ describe('agentlane serve: /ask on the local forge, from events only', { timeout
     const answer = await deliverComment(server!.url, secret, commentPayload(`Please:\n${DEMO_ASK}`, DEMO_ACTOR, 1));
     expect(answer).toMatchObject({ status: 202, body: { status: 'queued' } });
     const ask = await waitForAsk(server!.url, answer.body.askId as string);
-    expect(ask).toMatchObject({ status: 'merged', run_status: 'succeeded', verdict: 'allow', pr_status: 'merged', checks: 'pr-lite=success, u_contract=success', merge_outcome: 'pass', merge_action: 'merged' });
+    expect(ask, JSON.stringify(ask)).toMatchObject({ status: 'merged', run_status: 'succeeded', verdict: 'allow', pr_status: 'merged', checks: 'pr-lite=success, u_contract=success', merge_outcome: 'pass', merge_action: 'merged' });
     expect(gitIn(forge, 'rev-parse', 'main')).toBe(ask.merged_sha);
     expect(gitIn(forge, 'rev-parse', `${ask.merged_sha}^`)).toBe(before);
     expect(gitIn(forge, 'show', `main:reports/lane/summary.md`)).toContain('# Lane summary');

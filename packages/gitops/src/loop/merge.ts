@@ -167,7 +167,9 @@ export async function decideMerge(deps: MergeDeps, changeRequestId: string): Pro
   if (action === 'merged') {
     await sql.query(`UPDATE gitops.change_requests SET status = 'merged', merged_sha = $2, updated_at = now() WHERE id = $1`, [change.id, mergedSha]);
     await releasePathLocks(sql, change.id);
-    if (change.ask_id) await sql.query(`UPDATE gitops.asks SET status = 'merged' WHERE id = $1 AND status IN ('running', 'pr_opened', 'merged')`, [change.ask_id]);
+    // Merged later than its ask finished (a check event): the ask's record follows. While the ask is still
+    // running, its publish step records the outcome itself, when its workflow is done.
+    if (change.ask_id) await sql.query(`UPDATE gitops.asks SET status = 'merged' WHERE id = $1 AND status = 'pr_opened'`, [change.ask_id]);
   } else if (action === 'closed') {
     await forge.closePullRequest(pr.number);
     await sql.query(`UPDATE gitops.change_requests SET status = 'closed', updated_at = now() WHERE id = $1`, [change.id]);
