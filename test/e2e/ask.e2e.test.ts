@@ -278,6 +278,8 @@ describe.each(testBackends().slice(0, 1))('/ask end to end (%s)', (backend) => {
     expect(github.pulls).toHaveLength(pulls + 1);
     const pr = github.pulls.at(-1)!;
     expect(pr.merged).toBe(false);
+    // Green, and a `review` category: handed to the asker.
+    expect(pr.reviewers).toEqual(['writer']);
     expect(pr.labels).toContain('u_contract:north-star');
     const state = github.filesAt(pr.headSha).get('STATE/current_state.md')!;
     const before = github.filesAt('main').get('STATE/current_state.md')!;

@@ -63,8 +63,10 @@ function contract() {
       if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method: method.toUpperCase(), template, pattern, names, operation });
     }
   }
-  // Literal segments win over parameters (`/git/refs` before `/git/{ref}`-like routes).
-  routes.sort((a, b) => a.names.length - b.names.length);
+  // Literal segments win over parameters (`/git/refs` before `/git/{ref}`-like routes), and a
+  // longer template over its prefix (`/commits/{ref}/check-runs` before `/commits/{ref}`, whose
+  // `{ref}` may hold slashes).
+  routes.sort((a, b) => a.names.length - b.names.length || b.template.length - a.template.length);
   loaded = { spec, routes, ajv, validators: new Map() };
   return loaded;
 }

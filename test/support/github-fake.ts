@@ -26,6 +26,7 @@ export interface FakePull {
   state: 'open' | 'closed';
   merged: boolean;
   mergedSha?: string;
+  reviewers?: string[];
 }
 export interface FakeCheckRun {
   id: number;
@@ -246,6 +247,39 @@ export class FakeGitHub {
         this.refs.set(`heads/${pull.base}`, merged);
         Object.assign(pull, { merged: true, state: 'closed', mergedSha: merged });
         return this.example(request, { sha: merged, merged: true, message: 'Pull Request successfully merged' });
+      }
+      case 'pulls/request-reviewers': {
+        const pull = this.pulls[Number(params.pull_number) - 1];
+        if (!pull) return this.notFound();
+        pull.reviewers = [...new Set([...(pull.reviewers ?? []), ...((body.reviewers as string[] | undefined) ?? [])])];
+        return { ...this.pullBody(request, pull), status: 201 };
+      }
+      case 'pulls/update': {
+        const pull = this.pulls[Number(params.pull_number) - 1];
+        if (!pull) return this.notFound();
+        if (body.state === 'closed' && !pull.merged) pull.state = 'closed';
+        return this.pullBody(request, pull);
+      }
+      case 'repos/compare-commits-with-basehead': {
+        const [from, to] = String(params.basehead).split('...') as [string, string];
+        if (!this.commits.has(from) || !this.commits.has(to)) return this.notFound();
+        const before = this.filesAt(from);
+        const after = this.filesAt(to);
+        const { body: example } = exampleResponse('repos/compare-commits-with-basehead');
+        const template = ((example as { files?: object[] }).files ?? [{}])[0] as object;
+        const files = [...new Set([...before.keys(), ...after.keys()])]
+          .filter((path) => before.get(path) !== after.get(path))
+          .map((path) => ({ ...template, filename: path, status: before.has(path) ? (after.has(path) ? 'modified' : 'removed') : 'added', previous_filename: undefined }));
+        return this.example(request, { files, total_commits: 1 });
+      }
+      case 'checks/list-for-ref': {
+        const runs = this.checkRuns.filter((r) => r.headSha === params.ref);
+        const { body: example } = exampleResponse('checks/list-for-ref');
+        const template = ((example as { check_runs: object[] }).check_runs[0] ?? {}) as object;
+        return this.example(request, {
+          total_count: runs.length,
+          check_runs: runs.map((r) => ({ ...template, id: r.id, name: r.name, head_sha: r.headSha, status: r.status, conclusion: r.conclusion ?? null })),
+        });
       }
       case 'issues/add-labels': {
         const pull = this.pulls[Number(params.issue_number) - 1];

@@ -75,7 +75,8 @@ describe('agentlane policy check / gate prlite / demo', () => {
     expect(gate.code).toBe(0);
   });
 
-  it('the demo runs the whole loop offline and merges the change', async () => {
+  // The demo runs `kg index` and `serve` as child processes, and PR-Lite indexes the PR head.
+  it('the demo runs the whole loop offline and merges the change', { timeout: 300_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(root, 'node_modules', '.agentlane-demo-test-'));
     try {
       const result = await runCli(['demo', '--dir', dir, '--json']);

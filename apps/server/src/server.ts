@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AgentlaneError, type Logger } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { registerAuth } from './auth.js';
+import { registerAskRoutes } from './ask-routes.js';
 import { registerEngineRoutes } from './engine-routes.js';
 import { rejectNulBytes } from './input.js';
 import { clientErrorResponse, sendError } from './reply.js';
@@ -81,7 +82,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(app.swagger() as unknown as Parameters<typeof docsPage>[0])));
   await registerEngineRoutes(app, { sql: options.sql, logger: options.logger });
-  if (options.webhooks) await registerGitHubWebhooks(app, { logger: options.logger, ...options.webhooks });
+  if (options.webhooks) {
+    await registerGitHubWebhooks(app, { logger: options.logger, ...options.webhooks });
+    await registerAskRoutes(app, { sql: options.sql });
+  }
   registerKgRoutes(app, { deps: { sql: options.sql, repoRoot: options.repoRoot, ...(options.index ? { index: options.index } : {}) }, errors: responses });
 
   return app;

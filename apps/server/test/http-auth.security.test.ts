@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createEngine, migrateEngine, parseWorkflow, type Engine } from '@agentlane/engine';
-import { signWebhookBody } from '@agentlane/gitops';
+import { migrateGitops, signWebhookBody } from '@agentlane/gitops';
 import { indexRepository, objectId } from '@agentlane/kg';
 import { createServer } from '../src/index.js';
 import { testBackends } from '../../../test/support/backends.js';
@@ -129,6 +129,9 @@ describe('security: http auth', () => {
     engine = createEngine({ sql: database.sql, pollIntervalMs: 20, maintenanceIntervalMs: 100 });
     const jobId = await engine.submit(parseWorkflow({ tasks: [{ key: 'only', role: 'r', agent: 'noop', weight: 1, label: 'Only', with: {} }], dependencies: [] }));
     await engine.wait(jobId);
+    await migrateGitops(database.sql);
+    const ask = await database.sql.query<{ id: string }>(`INSERT INTO gitops.asks (repo, issue_number, actor, status) VALUES ('o/r', 1, 'writer', 'refused') RETURNING id`);
+    const askId = ask.rows[0]?.id as string;
     app = await createServer({
       sql: database.sql,
       repoRoot: root,
@@ -159,6 +162,7 @@ describe('security: http auth', () => {
       'POST /api/kg/index': { body: '{}' },
       'GET /api/engine/jobs/{id}': { params: { id: jobId } },
       'GET /api/engine/jobs/{id}/events': { params: { id: jobId } },
+      'GET /api/asks/{id}': { params: { id: askId } },
     };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     // A new route must be added to the samples, so it is attacked too.

@@ -5,6 +5,48 @@ import { AgentlaneError } from './errors.js';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/** A code host's permission levels, highest first (GitHub's collaborator levels; the local forge uses the same). */
+export const FORGE_PERMISSIONS = ['admin', 'maintain', 'write', 'triage', 'read', 'none'] as const;
+export type ForgePermission = (typeof FORGE_PERMISSIONS)[number];
+
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * `login=permission` pairs, comma-separated (`alice=write,bob=read`), as a map. Logins
+ * are kept as written (the local forge compares them case-insensitively, as GitHub
+ * does); every malformed entry, unknown level and repeated login is reported.
+ */
+const localPermissions = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const map: Record<string, ForgePermission> = {};
+      if (value === undefined) return map;
+      const seen = new Set<string>();
+      for (const raw of value.split(',')) {
+        const entry = raw.trim();
+        if (entry === '') continue;
+        const match = /^([^=\s]+)\s*=\s*([^=\s]+)$/.exec(entry);
+        if (!match) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(entry)} is not login=permission` });
+          continue;
+        }
+        const [, login, level] = match as unknown as [string, string, string];
+        if (!LOGIN.test(login)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(login)} is not a login (letters, digits, . _ -)` });
+        else if (!(FORGE_PERMISSIONS as readonly string[]).includes(level)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(level)} (for ${login}) is not a permission: one of ${FORGE_PERMISSIONS.join(', ')}` });
+        } else if (seen.has(login.toLowerCase())) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${login} is listed twice` });
+        else {
+          seen.add(login.toLowerCase());
+          map[login] = level as ForgePermission;
+        }
+      }
+      return map;
+    }),
+);
+
 /** `true`/`false` (also `1`/`0`, `yes`/`no`, any case) as a boolean with a default. */
 const envBoolean = (fallback: boolean) =>
   z.preprocess(
@@ -103,6 +145,8 @@ export const configSchema = z.object({
   AGENTLANE_FORGE: z.preprocess(emptyToUndefined, z.enum(['local', 'github']).default('local')),
   /** Local forge: the git repository pull requests are made against. Default: the repository being worked on. */
   AGENTLANE_FORGE_REPO: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Local forge: who may do what, `login=permission,…` (`alice=write,bob=read`); anyone else has none. */
+  AGENTLANE_LOCAL_PERMISSIONS: localPermissions,
   /** The branch agent pull requests target (and whose u_contract policy judges them). */
   AGENTLANE_BASE_BRANCH: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$/, 'must be a branch name').default('main')),
   /** GitHub forge: `owner/name` (GitHub Actions sets it). */
@@ -167,6 +211,8 @@ export interface Config {
     /** Absolute; undefined means "the repository being worked on". */
     forgeRepo: string | undefined;
     baseBranch: string;
+    /** Local forge permissions by login (AGENTLANE_LOCAL_PERMISSIONS); a login not listed has none. */
+    localPermissions: Readonly<Record<string, ForgePermission>>;
     github:
       | {
           repo: string | undefined;
@@ -231,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       forge: value.AGENTLANE_FORGE,
       forgeRepo: value.AGENTLANE_FORGE_REPO === undefined ? undefined : path.resolve(value.AGENTLANE_FORGE_REPO),
       baseBranch: value.AGENTLANE_BASE_BRANCH,
+      localPermissions: value.AGENTLANE_LOCAL_PERMISSIONS,
       github: {
         repo: value.GITHUB_REPOSITORY,
         apiUrl: value.GITHUB_API_URL,

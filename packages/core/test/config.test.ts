@@ -60,6 +60,31 @@ describe('loadConfig', () => {
     for (const name of ['LOG_LEVEL', 'KG_WORKERS', 'DATABASE_URL']) expect((error as Error).message).toContain(name);
   });
 
+  it('reads AGENTLANE_LOCAL_PERMISSIONS as login=permission pairs; unset means nobody', () => {
+    expect(loadConfig({}).gitops.localPermissions).toEqual({});
+    expect(loadConfig({ AGENTLANE_LOCAL_PERMISSIONS: ' alice=write, bob = read,carol=admin,' }).gitops.localPermissions).toEqual({ alice: 'write', bob: 'read', carol: 'admin' });
+  });
+
+  it('rejects a malformed AGENTLANE_LOCAL_PERMISSIONS with CONFIG_INVALID naming every bad entry', () => {
+    for (const [value, problem] of [
+      ['alice', '"alice" is not login=permission'],
+      ['alice=owner', '"owner" (for alice) is not a permission'],
+      ['alice=write,Alice=read', 'Alice is listed twice'],
+      ['-x=write', '"-x" is not a login'],
+      ['a=b=c', 'is not login=permission'],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ AGENTLANE_LOCAL_PERMISSIONS: value });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as AgentlaneError | undefined)?.code, value).toBe('CONFIG_INVALID');
+      expect((error as Error).message, value).toContain('AGENTLANE_LOCAL_PERMISSIONS');
+      expect((error as Error).message, value).toContain(problem);
+    }
+  });
+
   it('documents every variable of the schema in the README', () => {
     const missing = Object.keys(configSchema.shape).filter((name) => !readme.includes(`| \`${name}\` |`));
     expect(missing).toEqual([]);

@@ -1,11 +1,12 @@
 export { policySchema, categorySchema, ALWAYS_PROTECTED, POLICY_VERSION, type Policy, type PolicyCategory } from './policy/schema.js';
 export { evaluate, type Actor, type ChangeRequest, type ChangedFile, type PolicyDecision, type Verdict } from './policy/evaluate.js';
-export { POLICY_PATH, loadPolicy, loadPolicyAt, parsePolicy } from './policy/load.js';
+export { POLICY_PATH, loadPolicy, loadPolicyAt, loadPolicyOn, parsePolicy } from './policy/load.js';
 export { cellSchema, type Cell } from './cells/schema.js';
 export { CELLS_DIR, loadCell, loadCells } from './cells/load.js';
 export { parseAsk, findAskLine, tokenize, MAX_ASK_LENGTH, type AskCommand } from './ask/parse.js';
 export { STATE_PATH, readSections, writeSections } from './state/markers.js';
 export { verifyWebhookSignature, signWebhookBody } from './webhooks/verify.js';
+export { CHECK_EVENTS, isCheckEvent, takeCheckEvent, type CheckEvent, type CheckEventDeps, type CheckEventResult } from './webhooks/checks.js';
 export * from './forge/port.js';
 export { LocalForge, diffFiles, type LocalForgeOptions } from './forge/local.js';
 export { GitHubForge, createOctokit, type GitHubAuth, type GitHubForgeOptions } from './forge/github.js';
@@ -19,6 +20,7 @@ export { llmResponseV1Schema, CONTRACT_INSTRUCTIONS, type LlmResponseV1 } from '
 export { gatherEvidence, type EvidenceItem, type EvidenceOptions, type KgContextProvider } from './loop/evidence.js';
 export { buildContextJson, systemPrompt, type ContextJson } from './loop/context.js';
 export { proposeChange, countChangedLines, MEMORY_NOTES, type ProposedChange, type BaseReader } from './loop/apply.js';
+export { decideMerge, type MergeAction, type MergeDecision, type MergeDeps, type MergeOutcome } from './loop/merge.js';
 export { publishAnswer, type PublishDeps, type PublishOutcome, type ContentFinding, type AskRecord } from './loop/publish.js';
 export { ASK_WORKFLOW, askAgents, askContext, askLlmRequest, runAsk, type AskLoopDeps, type AskRunResult } from './loop/workflow.js';
 export * from './prlite/aggregate.js';
@@ -26,4 +28,5 @@ export { inlineAskQueue, bullmqAskQueue, ASK_QUEUE, type AskQueue, type AskRunne
 export { createAskService, forgeFromConfig, kgContextPack, KG_CONTEXT_BUDGET, laneContentValidator, type AskService, type AskServiceOptions } from './service.js';
 export { checkPullRequest, pullRequestSubject, type PullRequestCheck, type PullRequestSubject } from './policy/ci.js';
 export { collectPrLiteInputs, type CollectOptions, type Collected } from './prlite/collect.js';
+export { prLiteOnHead, type HeadPrLiteOptions, type PrLiteRunner } from './prlite/head.js';
 export { auditTrail, type AuditRow } from './audit.js';

@@ -12,13 +12,14 @@ import { loadCells } from './cells/load.js';
 import type { Cell } from './cells/schema.js';
 import { GitHubForge } from './forge/github.js';
 import { LocalForge } from './forge/local.js';
-import type { Forge, Permission } from './forge/port.js';
+import type { Forge } from './forge/port.js';
 import type { KgContextProvider } from './loop/evidence.js';
 import type { ContentFinding } from './loop/publish.js';
 import type { ProposedChange } from './loop/apply.js';
+import { decideMerge, type MergeDecision } from './loop/merge.js';
+import { takeCheckEvent, type CheckEvent, type CheckEventResult } from './webhooks/checks.js';
 import { askAgents, runAsk, type AskRunResult } from './loop/workflow.js';
-import type { PrLiteSummary } from './prlite/aggregate.js';
-import type { PolicyDecision } from './policy/evaluate.js';
+import { prLiteOnHead, type PrLiteRunner } from './prlite/head.js';
 import { migrateGitops } from './schema.js';
 
 export interface AskServiceOptions {
@@ -36,11 +37,10 @@ export interface AskServiceOptions {
    * the GitHub forge's repository; with neither, every delivery is refused.
    */
   repository?: string;
-  /** Local forge: who may /ask (GitHub asks the API). */
-  collaborators?: Readonly<Record<string, Permission>>;
   kgContext?: KgContextProvider;
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
-  runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
+  /** PR-Lite on a PR's head. Default: the local forge runs it itself (prLiteOnHead); on GitHub, Actions does. */
+  runPrLite?: PrLiteRunner;
 }
 
 export interface AskService {
@@ -51,6 +51,10 @@ export interface AskService {
   /** Take an `issue_comment` delivery (signature already verified). */
   intake(deliveryId: string, payload: unknown): Promise<IntakeResult>;
   run(askId: string): Promise<AskRunResult>;
+  /** A check_run / check_suite / workflow_run / pull_request delivery (signature verified): decide again for that head. */
+  takeCheckEvent(event: CheckEvent, deliveryId: string, payload: unknown): Promise<CheckEventResult>;
+  /** Decide again what becomes of an open agent PR (a check finished, the base moved): merge, review, close or wait. */
+  decideMerge(changeRequestId: string): Promise<MergeDecision | null>;
   close(): Promise<void>;
 }
 
@@ -93,10 +97,10 @@ export function kgContextPack(sql: Sql, budgetTokens = KG_CONTEXT_BUDGET): KgCon
   };
 }
 
-/** The forge the configuration names. */
-export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string, collaborators?: Readonly<Record<string, Permission>>): Promise<Forge> {
+/** The forge the configuration names; the local forge's permissions come from AGENTLANE_LOCAL_PERMISSIONS. */
+export async function forgeFromConfig(config: Config, sql: Sql, repoRoot: string): Promise<Forge> {
   const gitops = config.gitops;
-  if (gitops.forge === 'local') return new LocalForge({ repoPath: gitops.forgeRepo ?? repoRoot, sql, ...(collaborators ? { collaborators } : {}) });
+  if (gitops.forge === 'local') return new LocalForge({ repoPath: gitops.forgeRepo ?? repoRoot, sql, collaborators: gitops.localPermissions });
   const { repo, auth, apiUrl } = gitops.github;
   if (!repo || !auth) {
     throw new AgentlaneError('CONFIG_INVALID', 'AGENTLANE_FORGE=github needs GITHUB_REPOSITORY and GITHUB_TOKEN (or the three GITHUB_APP_* variables)', {
@@ -116,8 +120,10 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
   const logger = options.logger ?? silentLogger;
   await migrateGitops(sql);
   await migrateEngine(sql);
-  const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot, options.collaborators));
+  const forge = options.forge ?? (await forgeFromConfig(config, sql, repoRoot));
   const cells = await loadCells(repoRoot);
+  // The local forge has no CI: it runs PR-Lite on the head itself, whoever wired the service.
+  const runPrLite = options.runPrLite ?? (forge.kind === 'local' ? prLiteOnHead({ forgeRepo: forge.repo, config, repoRoot }) : undefined);
   const llm = options.llm ?? createProvider(config, { repoRoot, logger, ...(options.cassetteDir ? { cassetteDir: options.cassetteDir } : {}) });
   const deps = {
     sql,
@@ -127,7 +133,7 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     baseBranch: config.gitops.baseBranch,
     kgContext: options.kgContext ?? kgContextPack(sql),
     validateContent: options.validateContent ?? laneContentValidator(forge, config.gitops.baseBranch),
-    ...(options.runPrLite ? { runPrLite: options.runPrLite } : {}),
+    ...(runPrLite ? { runPrLite } : {}),
   };
   // The ask's engine runs inline in whichever process takes the ask off its queue.
   const engine = createEngine({
@@ -151,6 +157,8 @@ export async function createAskService(options: AskServiceOptions): Promise<AskS
     queue,
     intake: (deliveryId, payload) => takeAsk({ sql, forge, repository, cells, enqueue: (id) => queue.enqueue(id) }, deliveryId, payload),
     run,
+    takeCheckEvent: (event, _deliveryId, payload) => takeCheckEvent({ sql, forge, repository }, event, payload),
+    decideMerge: (changeRequestId) => decideMerge({ sql, forge }, changeRequestId),
     async close() {
       await queue.close();
       await engine.close();

@@ -15,6 +15,7 @@ const FILES = { 'README.md': '# demo\n', 'reports/old.md': 'old\nreport\n', 'src
 interface Harness {
   forge: Forge;
   grant(login: string, permission: 'admin' | 'write' | 'read'): void;
+  reviewers(number: number): Promise<string[]>;
   violations(): string[];
   close(): Promise<void>;
 }
@@ -27,7 +28,7 @@ const harnesses: Array<[string, () => Promise<Harness>]> = [
       await migrateGitops(db.sql);
       const collaborators: Record<string, 'admin' | 'write' | 'read'> = {};
       const forge = new LocalForge({ repoPath: bareRepoWith(FILES).bare, sql: db.sql, collaborators });
-      return { forge, grant: (login, p) => void (collaborators[login] = p), violations: () => [], close: () => db.dispose() };
+      return { forge, grant: (login, p) => void (collaborators[login] = p), reviewers: (n) => forge.reviewRequests(n), violations: () => [], close: () => db.dispose() };
     },
   ]),
   [
@@ -35,7 +36,7 @@ const harnesses: Array<[string, () => Promise<Harness>]> = [
     async () => {
       const github = await new FakeGitHub('octo-org/demo', FILES).start();
       const forge = await GitHubForge.create({ repo: github.repo, auth: { kind: 'token', token: 'ghs_0123456789abcdefghijklmnopqrstuvwxyz' }, apiUrl: github.server.url, writeSpacingMs: 0, notificationSpacingMs: 0 });
-      return { forge, grant: (login, p) => void github.permissions.set(login, p), violations: () => github.server.violations, close: () => github.close() };
+      return { forge, grant: (login, p) => void github.permissions.set(login, p), reviewers: async (n) => github.pulls[n - 1]?.reviewers ?? [], violations: () => github.server.violations, close: () => github.close() };
     },
   ],
 ];
@@ -102,6 +103,8 @@ describe.each(harnesses)('%s', (_name, make) => {
     const run = await h.forge.createCheckRun({ headSha, name: 'pr-lite', status: 'in_progress', title: 'PR-Lite', summary: 'running' });
     expect(run.id).toBeGreaterThan(0);
     await h.forge.updateCheckRun(run.id, { status: 'completed', conclusion: 'success', title: 'PR-Lite', summary: 'all gates green' });
+    expect((await h.forge.listCheckRuns(headSha)).map((r) => [r.id, r.name, r.status, r.conclusion])).toEqual([[run.id, 'pr-lite', 'completed', 'success']]);
+    expect(await h.forge.listCheckRuns('f'.repeat(40))).toEqual([]);
     const comment = await h.forge.comment(7, 'Opened #1');
     expect(comment.id).toBeGreaterThan(0);
     expect(comment.url).toContain('7');
@@ -121,6 +124,18 @@ describe.each(harnesses)('%s', (_name, make) => {
     expect(await h.forge.branchSha('main')).toBe(sha);
     expect(await h.forge.readFile('main', 'reports/lane/2026-11-21.md')).toBe('# Lane\n\nall green\n');
     expect((await h.forge.getPullRequest(prNumber)).state).toBe('merged');
+  });
+
+  it('lists the paths changed between two commits, and closes an open pull request without merging it', async () => {
+    const before = await h.forge.branchSha('main');
+    const { sha } = await h.forge.commitToNewBranch({ base: 'main', branch: 'agentlane/ask-2', message: 'more', edits: [{ path: 'reports/b.md', content: 'b\n' }, { path: 'src/app.ts', content: null }] });
+    expect(await h.forge.changedPathsBetween(before, sha)).toEqual(['reports/b.md', 'src/app.ts']);
+    const pr = await h.forge.openPullRequest({ head: 'agentlane/ask-2', base: 'main', title: 'more', body: '' });
+    await h.forge.requestReview(pr.number, ['octocat']);
+    expect(await h.reviewers(pr.number)).toEqual(['octocat']);
+    await h.forge.closePullRequest(pr.number);
+    expect((await h.forge.getPullRequest(pr.number)).state).toBe('closed');
+    expect(await h.forge.branchSha('main')).toBe(before);
   });
 
   it('answers a missing pull request or branch with FORGE_REQUEST_FAILED', async () => {

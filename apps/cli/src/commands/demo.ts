@@ -3,10 +3,10 @@ import { AgentlaneError } from '@agentlane/core';
 import { runDemo } from '../demo/run.js';
 import { printJson } from '../output.js';
 
-/** `agentlane demo`: the whole loop on a sample repository, offline, on the embedded defaults. */
+/** `agentlane demo`: the whole loop on a sample repository, offline, through `agentlane serve` as a child process. */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('create a sample repo, index it, post a signed /ask to the local server, run the workflow with the replay LLM, open a PR on the local forge, run PR-Lite and auto-merge')
+    .description('create a sample repo, run `agentlane kg index` and `agentlane serve` on it as child processes (local forge, replay LLM), post a signed /ask over HTTP and follow it until the PR is merged')
     .option('--dir <dir>', 'where to create the sample repositories (default: a new temp directory)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { dir?: string; json?: boolean }) => {

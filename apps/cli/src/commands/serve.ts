@@ -40,7 +40,7 @@ export function serveCommand(): Command {
         index: indexSettings(ctx),
         token,
         logger: ctx.logger,
-        ...(service && secret ? { webhooks: { secret, onIssueComment: (id: string, payload: unknown) => service.intake(id, payload) } } : {}),
+        ...(service && secret ? { webhooks: { secret, onIssueComment: (id: string, payload: unknown) => service.intake(id, payload), onCheckEvent: service.takeCheckEvent } } : {}),
       });
       await app.listen({ host: opts.host, port: opts.port });
       // The address really bound (fastify's return value names 127.0.0.1 for 0.0.0.0).

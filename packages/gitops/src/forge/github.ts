@@ -3,7 +3,7 @@ import Bottleneck from 'bottleneck';
 import { App, Octokit, RequestError } from 'octokit';
 import { assertBranchName, assertRepoPath } from '../git.js';
 import type { ChangedFile } from '../policy/evaluate.js';
-import { PERMISSIONS, type CheckRun, type CheckRunRequest, type CommitRequest, type Comment, type Forge, type Permission, type PullRequest, type PullRequestRequest } from './port.js';
+import { PERMISSIONS, type CheckRun, type CheckRunRequest, type CheckRunState, type CommitRequest, type Comment, type Forge, type Permission, type PullRequest, type PullRequestRequest } from './port.js';
 
 export type GitHubAuth =
   | { kind: 'token'; token: string }
@@ -223,6 +223,34 @@ export class GitHubForge implements Forge {
         ...(update.conclusion ? { conclusion: update.conclusion } : {}),
         ...(update.title ? { output: { title: update.title, summary: update.summary ?? '' } } : {}),
       });
+    });
+  }
+
+  listCheckRuns(headSha: string): Promise<CheckRunState[]> {
+    return this.call('list check runs', async () => {
+      const runs = await this.octokit.paginate(this.octokit.rest.checks.listForRef, { ...this.where, ref: headSha, filter: 'all', per_page: 100 });
+      return runs
+        .map((run) => ({ id: run.id, name: run.name, status: run.status as CheckRunState['status'], conclusion: (run.conclusion ?? null) as CheckRunState['conclusion'] }))
+        .sort((a, b) => a.id - b.id);
+    });
+  }
+
+  requestReview(number: number, logins: readonly string[]): Promise<void> {
+    return this.call('request review', async () => {
+      await this.octokit.rest.pulls.requestReviewers({ ...this.where, pull_number: number, reviewers: [...logins] });
+    });
+  }
+
+  closePullRequest(number: number): Promise<void> {
+    return this.call('close pull request', async () => {
+      await this.octokit.rest.pulls.update({ ...this.where, pull_number: number, state: 'closed' });
+    });
+  }
+
+  changedPathsBetween(fromSha: string, toSha: string): Promise<string[]> {
+    return this.call('compare commits', async () => {
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.where, basehead: `${fromSha}...${toSha}` });
+      return [...new Set((data.files ?? []).flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])))].sort();
     });
   }
 

@@ -5,7 +5,7 @@ import { AgentlaneError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { assertBranchName, assertRepoPath, git } from '../git.js';
 import type { ChangedFile } from '../policy/evaluate.js';
-import type { CheckRun, CheckRunRequest, CommitRequest, Comment, Forge, Permission, PullRequest, PullRequestRequest } from './port.js';
+import type { CheckRun, CheckRunRequest, CheckRunState, CommitRequest, Comment, Forge, Permission, PullRequest, PullRequestRequest } from './port.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
 
@@ -13,7 +13,7 @@ export interface LocalForgeOptions {
   /** A git repository (bare is best: the forge never touches a working tree). */
   repoPath: string;
   sql: Sql;
-  /** Who may do what; everyone else has `read`. */
+  /** Who may do what (AGENTLANE_LOCAL_PERMISSIONS); logins compare case-insensitively; everyone else has `none`. */
   collaborators?: Readonly<Record<string, Permission>>;
   /** The author of comments the forge writes. */
   botLogin?: string;
@@ -153,6 +153,40 @@ export class LocalForge implements Forge {
     if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `No check run ${id}`, { details: { id } });
   }
 
+  async listCheckRuns(headSha: string): Promise<CheckRunState[]> {
+    const { rows } = await this.sql.query<{ id: string; name: string; status: CheckRunState['status']; conclusion: CheckRunState['conclusion'] }>(
+      'SELECT id, name, status, conclusion FROM gitops.local_check_runs WHERE repo = $1 AND head_sha = $2 ORDER BY id',
+      [this.repo, headSha],
+    );
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  async requestReview(number: number, logins: readonly string[]): Promise<void> {
+    const { rowCount } = await this.sql.query(
+      `UPDATE gitops.local_pull_requests SET requested_reviewers = ARRAY(SELECT DISTINCT unnest(requested_reviewers || $3::text[]) ORDER BY 1)
+        WHERE repo = $1 AND number = $2 AND state = 'open'`,
+      [this.repo, number, [...logins]],
+    );
+    if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Pull request #${number} is not open`, { details: { number } });
+  }
+
+  /** Who was asked to review a pull request (the local forge's record of it). */
+  async reviewRequests(number: number): Promise<string[]> {
+    const { rows } = await this.sql.query<{ requested_reviewers: string[] }>('SELECT requested_reviewers FROM gitops.local_pull_requests WHERE repo = $1 AND number = $2', [this.repo, number]);
+    return rows[0]?.requested_reviewers ?? [];
+  }
+
+  async closePullRequest(number: number): Promise<void> {
+    const { rowCount } = await this.sql.query(`UPDATE gitops.local_pull_requests SET state = 'closed' WHERE repo = $1 AND number = $2 AND state = 'open'`, [this.repo, number]);
+    if (rowCount === 0) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Pull request #${number} is not open`, { details: { number } });
+  }
+
+  async changedPathsBetween(fromSha: string, toSha: string): Promise<string[]> {
+    for (const sha of [fromSha, toSha]) if (!/^[0-9a-f]{40}$/.test(sha)) throw new AgentlaneError('FORGE_REQUEST_FAILED', `Not a commit SHA: ${JSON.stringify(sha)}`);
+    const files = await diffFiles(this.repo, fromSha, toSha);
+    return [...new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])))].sort();
+  }
+
   async comment(issueNumber: number, body: string): Promise<Comment> {
     const { rows } = await this.sql.query<{ id: string }>(
       'INSERT INTO gitops.local_comments (repo, issue_number, author, body) VALUES ($1, $2, $3, $4) RETURNING id',
@@ -163,7 +197,10 @@ export class LocalForge implements Forge {
   }
 
   async permissionOf(login: string): Promise<Permission> {
-    return Object.hasOwn(this.collaborators, login) ? (this.collaborators[login] as Permission) : 'read';
+    if (Object.hasOwn(this.collaborators, login)) return this.collaborators[login] as Permission;
+    const key = Object.keys(this.collaborators).find((name) => name.toLowerCase() === login.toLowerCase());
+    // Deny by default: a login nobody configured may not even read (GitHub answers 404 → none too).
+    return key === undefined ? 'none' : (this.collaborators[key] as Permission);
   }
 
   async mergePullRequest(number: number, expectedHeadSha: string, title: string): Promise<{ sha: string }> {

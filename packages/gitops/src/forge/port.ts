@@ -1,3 +1,4 @@
+import { FORGE_PERMISSIONS, type ForgePermission } from '@agentlane/core';
 import type { ChangedFile } from '../policy/evaluate.js';
 
 /**
@@ -56,14 +57,22 @@ export interface CheckRun {
   url: string;
 }
 
+/** A check run as the forge reports it on a commit. */
+export interface CheckRunState {
+  id: number;
+  name: string;
+  status: CheckRunRequest['status'];
+  conclusion: CheckConclusion | null;
+}
+
 export interface Comment {
   id: number;
   url: string;
 }
 
 /** GitHub's collaborator permission levels, highest first. */
-export const PERMISSIONS = ['admin', 'maintain', 'write', 'triage', 'read', 'none'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export const PERMISSIONS = FORGE_PERMISSIONS;
+export type Permission = ForgePermission;
 
 export function canWrite(permission: Permission): boolean {
   return permission === 'admin' || permission === 'maintain' || permission === 'write';
@@ -85,7 +94,15 @@ export interface Forge {
   pullRequestFiles(number: number): Promise<ChangedFile[]>;
   createCheckRun(request: CheckRunRequest): Promise<CheckRun>;
   updateCheckRun(id: number, update: Omit<CheckRunRequest, 'headSha' | 'name'>): Promise<void>;
+  /** Every check run on a commit, oldest first (a name can appear more than once: re-runs). */
+  listCheckRuns(headSha: string): Promise<CheckRunState[]>;
   comment(issueNumber: number, body: string): Promise<Comment>;
+  /** Ask people to review an open pull request. */
+  requestReview(number: number, logins: readonly string[]): Promise<void>;
+  /** Close an open pull request without merging it. */
+  closePullRequest(number: number): Promise<void>;
+  /** The paths (old and new, for renames) that differ between two commits. */
+  changedPathsBetween(fromSha: string, toSha: string): Promise<string[]>;
   /** The permission a user has on the repository ('none' when not a collaborator). */
   permissionOf(login: string): Promise<Permission>;
   /** Squash-merge, only if the head is still `expectedHeadSha`. */

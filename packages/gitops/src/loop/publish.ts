@@ -1,11 +1,14 @@
+import { coerceError } from '@agentlane/core';
 import type { Sql } from '@agentlane/store';
 import { codeSpan, inertMarkdown } from '../ask/replies.js';
 import type { Cell } from '../cells/schema.js';
 import type { Forge } from '../forge/port.js';
 import { acquirePathLocks, releasePathLocks } from '../locks.js';
+import { decideMerge } from './merge.js';
 import { evaluate, type PolicyDecision } from '../policy/evaluate.js';
 import type { Policy } from '../policy/schema.js';
 import type { PrLiteSummary } from '../prlite/aggregate.js';
+import type { PrLiteRunner } from '../prlite/head.js';
 import type { ProposedChange } from './apply.js';
 import type { LlmResponseV1 } from './contract.js';
 
@@ -37,7 +40,7 @@ export interface PublishDeps {
   /** The lane's content validators over the proposed files; nothing is pushed when they find anything. */
   validateContent?: (edits: ProposedChange['edits']) => Promise<ContentFinding[]>;
   /** PR-Lite on the pull request's head (the local aggregation); absent: the check stays queued for CI. */
-  runPrLite?: (context: { headSha: string; decision: PolicyDecision }) => Promise<PrLiteSummary>;
+  runPrLite?: PrLiteRunner;
 }
 
 export type PublishOutcome =
@@ -124,6 +127,9 @@ export async function publishAnswer(
   try {
     await acquirePathLocks(sql, forge.repo, change.files.map((f) => f.path), changeRequestId);
     const title = `${cell.key}: ${answer.summary.split(/(?<=\.)\s/)[0]?.slice(0, 100) ?? ask.action}`;
+    // The base the change is cut from: the merge decision compares a moved base against it.
+    const baseSha = await forge.branchSha(deps.baseBranch);
+    await sql.query('UPDATE gitops.change_requests SET base_sha = $2, title = $3 WHERE id = $1', [changeRequestId, baseSha, title]);
     const commit = await forge.commitToNewBranch({ base: deps.baseBranch, branch, message: `${title}\n\nAsked by @${ask.actor} on #${ask.issue_number}.\nagentlane-ask: ${ask.id}\n`, edits: change.edits });
     const pr = await forge.openPullRequest({
       head: branch,
@@ -146,22 +152,38 @@ export async function publishAnswer(
     const prLiteRun = await forge.createCheckRun({ headSha: commit.sha, name: 'pr-lite', status: deps.runPrLite ? 'in_progress' : 'queued', title: 'PR-Lite', summary: 'waiting for the PR-Lite gate' });
     let prLite: PrLiteSummary | null = null;
     if (deps.runPrLite) {
-      prLite = await deps.runPrLite({ headSha: commit.sha, decision });
-      const summary = prLite.gates.map((g) => `${g.pass ? '✔' : '✘'} ${g.name}: ${g.detail}`).join('\n');
-      await forge.updateCheckRun(prLiteRun.id, { status: 'completed', conclusion: prLite.pass ? 'success' : 'failure', title: `PR-Lite ${prLite.pass ? 'passed' : 'failed'}`, summary });
-      await recordCheck(sql, changeRequestId, 'pr-lite', commit.sha, prLiteRun.id, 'completed', prLite.pass ? 'success' : 'failure', summary);
+      let conclusion: 'success' | 'failure' | 'cancelled';
+      let summary: string;
+      try {
+        prLite = await deps.runPrLite({ headSha: commit.sha, decision });
+        conclusion = prLite.pass ? 'success' : 'failure';
+        summary = prLite.gates.map((g) => `${g.pass ? '✔' : '✘'} ${g.name}: ${g.detail}`).join('\n');
+      } catch (error) {
+        // The runner broke (not the change): no verdict, so the merge decision waits and says so.
+        conclusion = 'cancelled';
+        summary = `PR-Lite could not run: ${coerceError(error).message}`;
+      }
+      await forge.updateCheckRun(prLiteRun.id, { status: 'completed', conclusion, title: `PR-Lite ${conclusion === 'success' ? 'passed' : conclusion === 'failure' ? 'failed' : 'did not run'}`, summary });
+      await recordCheck(sql, changeRequestId, 'pr-lite', commit.sha, prLiteRun.id, 'completed', conclusion, summary);
     } else {
       await recordCheck(sql, changeRequestId, 'pr-lite', commit.sha, prLiteRun.id, 'queued', null, null);
     }
 
-    let mergedSha: string | null = null;
-    if (decision.verdict === 'allow' && decision.merge === 'auto' && prLite?.pass) {
-      mergedSha = (await forge.mergePullRequest(pr.number, commit.sha, title)).sha;
-      await sql.query(`UPDATE gitops.change_requests SET status = 'merged', merged_sha = $2, updated_at = now() WHERE id = $1`, [changeRequestId, mergedSha]);
-      await releasePathLocks(sql, changeRequestId);
-    }
-    const checks = `u_contract: ${decision.verdict}; PR-Lite: ${prLite ? (prLite.pass ? 'passed' : 'failed') : 'queued for CI'}`;
-    const next = mergedSha ? `Merged (${mergedSha.slice(0, 7)}) under \`${decision.category}\`.` : decision.merge === 'review' ? 'It waits for a human review.' : 'It merges itself once its checks are green.';
+    // Merge time: the one decision (policy on the base as it is now, required checks on this SHA, locks, base).
+    const merge = await decideMerge({ sql, forge }, changeRequestId);
+    const mergedSha = merge?.mergedSha ?? null;
+    const checks = `u_contract: ${decision.verdict}; PR-Lite: ${prLite ? (prLite.pass ? 'passed' : 'failed') : deps.runPrLite ? 'did not run' : 'queued for CI'}`;
+    const next = !merge
+      ? ''
+      : merge.action === 'merged'
+        ? `Merged (${(mergedSha ?? '').slice(0, 7)}) under \`${decision.category}\`.`
+        : merge.action === 'review'
+          ? 'It waits for a human review.'
+          : merge.action === 'closed'
+            ? `It was closed without merging: ${merge.reasons.map((r) => inertMarkdown(r)).join('; ')}.`
+            : decision.merge === 'review'
+              ? 'It waits for its checks, then for a human review.'
+              : 'It merges itself once its required checks are green on this head.';
     const reply = await forge.comment(ask.issue_number, `**${cell.key}** · \`${ask.action}\`: opened ${pr.url}\n\n${inertMarkdown(answer.summary)}\n\n${checks}. ${next}`);
     return { status: mergedSha ? 'merged' : 'pr_opened', replyUrl: reply.url, pr: { number: pr.number, url: pr.url, headSha: commit.sha }, decision, prLite, mergedSha };
   } catch (error) {

@@ -1,11 +1,10 @@
-import { AgentlaneError, coerceError } from '@agentlane/core';
+import { coerceError } from '@agentlane/core';
 import { TaskError, parseWorkflow, type Agent, type Engine, type Json, type Workflow } from '@agentlane/engine';
 import { completeStructured, stableStringify, type LlmProvider, type LlmRequest } from '@agentlane/llm';
 import type { Sql } from '@agentlane/store';
 import { loadCell } from '../cells/load.js';
 import type { Forge } from '../forge/port.js';
-import { loadPolicyAt, parsePolicy, POLICY_PATH } from '../policy/load.js';
-import type { Policy } from '../policy/schema.js';
+import { loadPolicyOn } from '../policy/load.js';
 import { STATE_PATH } from '../state/markers.js';
 import { proposeChange } from './apply.js';
 import type { AskCommand } from '../ask/parse.js';
@@ -60,13 +59,7 @@ async function loadAsk(sql: Sql, askId: string): Promise<AskRecord> {
 }
 
 /** The policy from the base branch on the forge: a change never judges itself by its own policy. */
-async function basePolicy(deps: AskLoopDeps): Promise<{ policy: Policy; ref: string }> {
-  const ref = `${deps.baseBranch}:${POLICY_PATH}`;
-  if (deps.forge.kind === 'local') return { policy: await loadPolicyAt(deps.forge.repo, deps.baseBranch), ref };
-  const text = await deps.forge.readFile(deps.baseBranch, POLICY_PATH);
-  if (text === null) throw new AgentlaneError('POLICY_INVALID', `No ${POLICY_PATH} on ${deps.baseBranch}`);
-  return { policy: parsePolicy(text, ref), ref };
-}
+const basePolicy = (deps: AskLoopDeps) => loadPolicyOn(deps.forge, deps.baseBranch);
 
 const askIdOf = (input: Json): string => {
   const id = (input as { askId?: unknown } | null)?.askId;

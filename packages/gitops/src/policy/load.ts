@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AgentlaneError } from '@agentlane/core';
+import type { Forge } from '../forge/port.js';
 import { parseYamlWith } from '../yaml-file.js';
 import { policySchema, type Policy } from './schema.js';
 
@@ -39,4 +40,15 @@ export async function loadPolicyAt(repoRoot: string, ref: string): Promise<Polic
     if (error instanceof AgentlaneError) throw error;
     throw new AgentlaneError('POLICY_INVALID', `No policy at ${ref}:${POLICY_PATH}`, { details: { ref } });
   }
+}
+
+/**
+ * The policy as it is on a forge's branch right now (never the pull request's own):
+ * read when a change is proposed, and again when it is about to merge.
+ */
+export async function loadPolicyOn(forge: Pick<Forge, 'readFile'>, branch: string): Promise<{ policy: Policy; ref: string }> {
+  const ref = `${branch}:${POLICY_PATH}`;
+  const text = await forge.readFile(branch, POLICY_PATH);
+  if (text === null) throw new AgentlaneError('POLICY_INVALID', `No ${POLICY_PATH} on ${branch}`, { details: { ref } });
+  return { policy: parsePolicy(text, ref), ref };
 }

@@ -13,6 +13,8 @@ export interface CollectOptions {
   repoRoot: string;
   sql: Sql;
   config: Config;
+  /** The repository whose state directory holds the replay cassettes (PR-Lite on a PR head: the served checkout). @defaultValue repoRoot */
+  cassetteRoot?: string;
   /** Where the three files go. @defaultValue repoRoot */
   outDir?: string;
   /** Redis health, when the configuration has a Redis (injected: gitops does not open connections of its own here). */
@@ -79,7 +81,7 @@ export async function collectPrLiteInputs(options: CollectOptions): Promise<Coll
   const ranked: MonitoringReport['routing']['ranked'] = [];
   if (config.llm.anthropicApiKey) ranked.push({ provider: 'anthropic', model: config.llm.model ?? DEFAULT_MODELS.anthropic, rank: ranked.length + 1 });
   if (config.llm.openaiApiKey) ranked.push({ provider: 'openai', model: config.llm.model ?? DEFAULT_MODELS.openai, rank: ranked.length + 1 });
-  const cassettes = cassetteDirFor(config, { repoRoot });
+  const cassettes = cassetteDirFor(config, { repoRoot: options.cassetteRoot ?? repoRoot });
   const recorded = (await fs.readdir(cassettes).catch(() => [])).filter((f) => f.endsWith('.json')).length;
   if (recorded > 0) ranked.push({ provider: 'replay', model: config.llm.model ?? DEFAULT_MODELS.anthropic, rank: ranked.length + 1 });
   const llmConfigured = config.llm.provider === 'replay' ? recorded > 0 : ranked.some((r) => r.provider === config.llm.provider);
