@@ -87,3 +87,20 @@ describe('search query parsing', () => {
     );
   });
 });
+
+describe('search tokens of ASCII text', () => {
+  // The patterns splitWords applies to any text; ASCII text is split without them.
+  const byPattern = (text: string) =>
+    (text.match(/[\p{L}\p{N}]+/gu) ?? []).flatMap((chunk) =>
+      (chunk.match(/\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[\p{L}\p{N}]+/gu) ?? [chunk]).map((part) => part.toLowerCase()),
+    );
+
+  it('are the words the patterns find', () => {
+    const same = (text: string) => {
+      expect(splitWords(text)).toEqual(byPattern(text));
+    };
+    const ascii = fc.array(fc.constantFrom('a', 'b', 'Z', 'XY', '7', '_', '.', ' ', '-', '\n', 'HTTPServer', 'getX', 'aB2c'), { maxLength: 30 }).map((p) => p.join(''));
+    fc.assert(fc.property(ascii, same), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary-ascii' }), same));
+  });
+});

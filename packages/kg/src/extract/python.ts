@@ -17,6 +17,7 @@ import type { CallTarget, ExtractInput, ExtractResult, Extractor, RawCall } from
 import { localNames } from './python/locals.js';
 import { setAllFromText } from './python/assignments.js';
 import { localCallHints } from './python/local-types.js';
+import { countSelfAttributeAssignments } from './python/self-attributes.js';
 import { scanCalls, type CallSite } from './python/calls.js';
 import { Cursor } from './python/cursor.js';
 import { docstringAt } from './python/docstring.js';
@@ -92,7 +93,7 @@ function attributeCalls(state: Extraction, calls: readonly CallSite[], scopes: r
   let scope = moduleScope;
   let next = 0;
   const locals = new Map<Scope, Set<string>>();
-  const assignmentCounts = new Map<string, number>();
+  const assignmentCounts = new Map<string, Map<string, number>>();
   const localHints = new Map<Scope, Map<string, string | null>>();
   for (const call of calls) {
     const at = call.paren;
@@ -155,9 +156,6 @@ function boundInEnclosingFunction(state: Extraction, stack: readonly Scope[], bo
   return false;
 }
 
-const SELF_ATTRIBUTE_ASSIGNMENT = (self: string, attribute: string): RegExp =>
-  new RegExp(String.raw`(?<![\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}.])${self}\s*\.\s*${attribute}\s*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)`, 'gu');
-
 /**
  * The class of a member call's receiver when the code says it: `self.attr`
  * in a method, when `__init__` assigns `self.attr = C(…)` and nothing else in
@@ -170,7 +168,7 @@ function receiverClass(
   bodies: readonly number[],
   object: string,
   boundLocally: boolean,
-  assignmentCounts: Map<string, number>,
+  assignmentCounts: Map<string, Map<string, number>>,
   localHints: Map<Scope, Map<string, string | null>>,
 ): string | null {
   const fn = stack[stack.length - 1] as Scope;
@@ -195,15 +193,15 @@ function receiverClass(
   const cls = state.attributeClasses.get(owner.objectIndex)?.get(attribute);
   if (cls == null) return null;
   // Any other `self.attr = …` in the class (another method) makes it ambiguous.
-  // Memoised per class, receiver name and attribute: methods call through the same `self.attr` again and again.
-  const key = `${owner.objectIndex}\u0000${bodies[bodies.length - 2]}\u0000${self}\u0000${attribute}`;
+  // Memoised per class and receiver name: methods call through `self.attr` again and again.
+  const key = `${owner.objectIndex}\u0000${bodies[bodies.length - 2]}\u0000${self}`;
   let assignments = assignmentCounts.get(key);
   if (assignments === undefined) {
     const classText = state.src.text.slice(bodies[bodies.length - 2] as number, owner.end);
-    assignments = [...classText.matchAll(SELF_ATTRIBUTE_ASSIGNMENT(self, attribute))].length;
+    assignments = countSelfAttributeAssignments(classText, self);
     assignmentCounts.set(key, assignments);
   }
-  return assignments === 1 ? cls : null;
+  return assignments.get(attribute) === 1 ? cls : null;
 }
 
 /** A parameter annotation that names one class: `C`, `mod.C`, `"C"`. */

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { AgentlaneError } from '@agentlane/core';
+import { fromParseMessage, type ParseMessage } from './parse-message.js';
 import type { ParseOutcome, ParseTask } from './parse-worker.js';
 
 /**
@@ -37,8 +38,8 @@ export interface ParsePoolOptions {
 
 const DEFAULT_QUEUE_DEPTH = 1;
 
-function piscina(threads: number, options: ParsePoolOptions, depth: number): Piscina<ParseTask, ParseOutcome> {
-  return new Piscina<ParseTask, ParseOutcome>({
+function piscina(threads: number, options: ParsePoolOptions, depth: number): Piscina<ParseTask, ParseMessage> {
+  return new Piscina<ParseTask, ParseMessage>({
     ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
     filename: workerFilename(),
     minThreads: threads,
@@ -59,7 +60,7 @@ export function createParsePool(threads: number, options: ParsePoolOptions = {})
   // A worker that dies (out of memory, a native crash) fails every file queued on it. With a
   // queue, each is tried once more on a worker of its own that parses one file at a time:
   // the file that killed the worker fails again, alone; the others lose only their place.
-  let isolated: Piscina<ParseTask, ParseOutcome> | null = null;
+  let isolated: Piscina<ParseTask, ParseMessage> | null = null;
   const failed = (task: ParseTask, error: unknown) =>
     new AgentlaneError('KG_PARSE_WORKER_FAILED', `Parse worker failed on ${task.path}: ${(error as Error).message}`, {
       cause: error,
@@ -68,13 +69,13 @@ export function createParsePool(threads: number, options: ParsePoolOptions = {})
   return {
     async parse(task) {
       try {
-        return await pool.run(task);
+        return fromParseMessage(await pool.run(task));
       } catch (error) {
         // Alone on its worker, the file that failed is the one that killed it.
         if (depth === 1) throw failed(task, error);
         isolated ??= piscina(1, options, 1);
         try {
-          return await isolated.run(task);
+          return fromParseMessage(await isolated.run(task));
         } catch (error) {
           throw failed(task, error);
         }

@@ -15,6 +15,7 @@ import { SymbolTable } from '../resolve/symbols.js';
 import { declaredTypesFor } from '../resolve/type-hints.js';
 import { emptyUnresolvedSites } from '../resolve/unresolved.js';
 import { toKgObjects } from './objects.js';
+import { toParseMessage, type ParseMessage } from './parse-message.js';
 import { objectRow, relationRow } from './rows.js';
 import { readTreeFile } from './safe-read.js';
 import type { SkippedPath } from './walk.js';
@@ -164,4 +165,7 @@ function rankEdgesOf(objects: readonly SymbolObject[], relations: readonly KgRel
   return Int32Array.from(out);
 }
 
-export default parseFile;
+/** The worker's entry: the outcome as it is posted to the main thread (see parse-message.ts). */
+export default function parseFileMessage(task: ParseTask): ParseMessage {
+  return toParseMessage(parseFile(task));
+}

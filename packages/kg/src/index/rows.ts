@@ -31,7 +31,16 @@ export const OBJECT_WRITE_COLUMNS = [...OBJECT_COLUMNS, 'name_key', 'search_tsv'
 
 /** jsonb rejects the escape `\u0000` too: NULs become U+FFFD before encoding. */
 const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
-const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value, withoutNul));
+/**
+ * JSON text without NULs in string values. A replacer costs a call per value, so
+ * the plain encoding comes first; only text holding the escape a NUL encodes to
+ * (rare: source files seldom hold U+0000) is encoded again with it.
+ */
+const jsonText = (value: unknown): string => {
+  const plain = JSON.stringify(value);
+  return plain.includes('\\u0000') ? JSON.stringify(value, withoutNul) : plain;
+};
+const json = (value: unknown) => (value === null || value === undefined ? null : jsonText(value));
 
 export function objectRow(o: KgObject): string {
   const search = searchDocument(o);
@@ -51,7 +60,7 @@ export function objectRow(o: KgObject): string {
     json(o.fields),
     o.doc,
     o.exported,
-    JSON.stringify(o.metadata, withoutNul),
+    jsonText(o.metadata),
     search.nameKey,
     search.tsvector,
   ]);

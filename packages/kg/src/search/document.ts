@@ -22,6 +22,24 @@ function containerOf(object: KgObject): string {
   return qualifiedName.endsWith(name) ? qualifiedName.slice(0, qualifiedName.length - name.length) : qualifiedName;
 }
 
+/**
+ * `terms` of the texts consecutive objects share (their file's path, their kind,
+ * the class around a run of methods): the last few answers, reused. Terms are a
+ * pure function of the text, so this only saves the work.
+ */
+const recentTerms = new Map<string, string[]>();
+const RECENT_TERMS = 64;
+
+function sharedTerms(text: string): string[] {
+  let found = recentTerms.get(text);
+  if (found === undefined) {
+    found = terms(text);
+    if (recentTerms.size >= RECENT_TERMS) recentTerms.clear();
+    recentTerms.set(text, found);
+  }
+  return found;
+}
+
 export function searchDocument(object: KgObject): SearchDocument {
   const key = nameKey(object.name);
   const nameTerms = terms(object.name);
@@ -32,8 +50,8 @@ export function searchDocument(object: KgObject): SearchDocument {
   const doc = (object.doc ?? '').split(/\s+/, DOC_WORDS).join(' ');
   const sections: Array<readonly [Weight, string[]]> = [
     ['A', nameTerms],
-    ['B', terms(containerOf(object))],
-    ['C', [...terms(pathText), ...terms(object.kind), ...terms(signature)]],
+    ['B', sharedTerms(containerOf(object))],
+    ['C', [...sharedTerms(pathText), ...sharedTerms(object.kind), ...terms(signature)]],
     ['D', terms(doc)],
   ];
   return { nameKey: key, tsvector: tsvectorLiteral(sections) };

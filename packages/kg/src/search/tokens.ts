@@ -20,9 +20,59 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 /** Longest lexeme kept; tsvector rejects lexemes over 2 KiB and long ones never match anyway. */
 const MAX_LEXEME = 60;
 
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** End of the run of characters from `i` that `is` accepts. */
+function runEnd(text: string, i: number, end: number, is: (c: number) => boolean): number {
+  while (i < end && is(text.charCodeAt(i))) i += 1;
+  return i;
+}
+
+/**
+ * `splitWords` of ASCII text, without regular expressions: the same parts the
+ * patterns below find (checked against them in search.tokens.test.ts), read
+ * character by character. Index-time lexemes are mostly ASCII identifiers.
+ */
+function splitAsciiWords(text: string, words: string[]): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isUpper(c) && !isLower(c) && !isDigit(c)) {
+      i += 1;
+      continue;
+    }
+    const end = runEnd(text, i, n, (d) => isUpper(d) || isLower(d) || isDigit(d));
+    while (i < end) {
+      const d = text.charCodeAt(i);
+      let to: number;
+      if (isDigit(d)) to = runEnd(text, i, end, isDigit);
+      else if (isLower(d)) to = runEnd(text, i, end, isLower);
+      else {
+        const upperEnd = runEnd(text, i, end, isUpper);
+        const lowerNext = upperEnd < end && isLower(text.charCodeAt(upperEnd));
+        // `HTTPServer` → `HTTP` (the last capital starts the next word); `Server` → `Server`; `HTTP` → `HTTP`.
+        if (lowerNext && upperEnd - i >= 2) to = upperEnd - 1;
+        else if (lowerNext) to = runEnd(text, upperEnd, end, isLower);
+        else to = upperEnd;
+      }
+      words.push(text.slice(i, to).toLowerCase());
+      i = to;
+    }
+  }
+}
+
 /** Identifier or prose → lowercase word tokens, unstemmed. */
 export function splitWords(text: string): string[] {
   const words: string[] = [];
+  if (!NON_ASCII.test(text)) {
+    splitAsciiWords(text, words);
+    return words;
+  }
   for (const chunk of text.match(/[\p{L}\p{N}]+/gu) ?? []) {
     // camelCase, PascalCase, ACRONYMWord and letter/digit boundaries.
     const parts = chunk.match(/\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[\p{L}\p{N}]+/gu) ?? [chunk];
@@ -83,14 +133,19 @@ export function tsvectorLiteral(sections: ReadonlyArray<readonly [Weight, readon
       seen.add(lexeme);
       position += 1;
       // Lexemes are letters and digits only; quote and escape anyway, as the input format requires.
-      out.push(`'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}':${position}${weight === 'D' ? '' : weight}`);
+      out.push(`'${quoteLexeme(lexeme)}':${position}${weight === 'D' ? '' : weight}`);
     }
   }
   return out.join(' ');
 }
 
+/** A lexeme as a quoted literal's body: backslashes and quotes doubled (lexemes from `terms` have neither). */
+function quoteLexeme(lexeme: string): string {
+  return lexeme.includes('\\') || lexeme.includes("'") ? lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''") : lexeme;
+}
+
 /** A tsquery literal term (`'word'`), prefix-matching when `prefix`, restricted to `weights` when given. */
 export function tsqueryTerm(lexeme: string, prefix = false, weights = ''): string {
   const flags = `${prefix ? '*' : ''}${weights}`;
-  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'${flags ? `:${flags}` : ''}`;
+  return `'${quoteLexeme(lexeme)}'${flags ? `:${flags}` : ''}`;
 }

@@ -28,14 +28,16 @@ export function localCallHints(body: string): Map<string, string | null> {
     for (const m of text.matchAll(NAMES)) taint(m[0]);
   };
   for (const line of body.split('\n')) {
-    if (!/[=:as]|for|def|class|global|nonlocal|del|import/u.test(line)) continue;
-    for (const m of line.matchAll(FOR_TARGET)) taintAll(m[1] as string);
-    for (const m of line.matchAll(AS_TARGET)) taint(m[1] as string);
-    for (const m of line.matchAll(WALRUS)) taint(m[1] as string);
-    const declared = DECLARATION.exec(line);
+    // Each pattern needs its keyword or sign in the line: without it, skipping the pattern is the same answer, cheaper.
+    const hasEquals = line.includes('=');
+    if (line.includes('for')) for (const m of line.matchAll(FOR_TARGET)) taintAll(m[1] as string);
+    if (line.includes('as')) for (const m of line.matchAll(AS_TARGET)) taint(m[1] as string);
+    if (hasEquals && line.includes(':=')) for (const m of line.matchAll(WALRUS)) taint(m[1] as string);
+    const declared = line.includes('def') || line.includes('class') ? DECLARATION.exec(line) : null;
     if (declared) taint(declared[1] as string);
-    const listed = NAME_LIST.exec(line);
+    const listed = line.includes('global') || line.includes('nonlocal') || line.includes('del') || line.includes('import') ? NAME_LIST.exec(line) : null;
     if (listed) taintAll(listed[1] as string);
+    if (!hasEquals) continue;
     const assigned = ASSIGNMENT.exec(line);
     if (assigned) {
       const name = assigned[1] as string;
