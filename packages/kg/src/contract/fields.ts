@@ -71,6 +71,15 @@ export const objectRefSchema = z.object({
 });
 export type ObjectRef = z.infer<typeof objectRefSchema>;
 
+/** Where a paged answer's items start, and how many there are in all. */
+export const pageFields = {
+  total: z.number().int(),
+  offset: z.number().int(),
+};
+
+/** Unresolved call sites near the answer (query/unresolved.ts): how far callers or callees may be a lower bound. */
+export const unresolvedSchema = z.object({ callersMayMiss: z.unknown(), calleesMayMiss: z.unknown() });
+
 /** Every JSON answer ends with these. */
 export const answerTail = {
   nextCursor: z.string().nullable().describe('pass as `cursor` for the rest; null when the answer is complete'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUERY_LENGTH } from '../../search/query.js';
 import { MAX_BUDGET_TOKENS, MIN_BUDGET_TOKENS, buildContext, type ContextObject, type ContextPack } from '../../search/context.js';
-import { answerFields, answerTail, text } from '../fields.js';
+import { answerFields, answerTail, pageFields, text } from '../fields.js';
 import { fmt } from '../format.js';
 import { defineOperation } from '../operation.js';
 
@@ -50,8 +50,7 @@ export const contextOperation = defineOperation({
     seeds: z.number().int(),
     considered: z.number().int(),
     omitted: z.number().int(),
-    total: z.number().int(),
-    offset: z.number().int(),
+    ...pageFields,
     files: z.array(
       z.object({
         path: z.string(),

@@ -4,7 +4,7 @@ import { impactOf, type ImpactEntry } from '../../query/graph.js';
 import { resolveTarget } from '../../query/resolve.js';
 import { assertIndexed } from '../../query/stats.js';
 import type { Incompleteness } from '../../query/unresolved.js';
-import { answerFields, answerTail, objectRefSchema, target, text, type ObjectRef } from '../fields.js';
+import { answerFields, answerTail, objectRefSchema, pageFields, target, text, unresolvedSchema, type ObjectRef } from '../fields.js';
 import { clipRef, fmt, incompletenessText, lines, objectRef } from '../format.js';
 import { defineOperation } from '../operation.js';
 
@@ -43,9 +43,8 @@ export const impactOperation = defineOperation({
     changed: z.number().int(),
     depth: z.number().int(),
     truncated: z.boolean(),
-    unresolved: z.object({ callersMayMiss: z.unknown(), calleesMayMiss: z.unknown() }),
-    total: z.number().int(),
-    offset: z.number().int(),
+    unresolved: unresolvedSchema,
+    ...pageFields,
     files: z.array(
       z.object({
         file: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { KgObject } from '../../model.js';
 import { fileOutline, type OutlineNode } from '../../query/graph.js';
 import { assertIndexed } from '../../query/stats.js';
-import { answerFields, answerTail, text } from '../fields.js';
+import { answerFields, answerTail, pageFields, text } from '../fields.js';
 import { defineOperation } from '../operation.js';
 
 export interface OutlineEntry {
@@ -29,8 +29,7 @@ export const outlineOperation = defineOperation({
   input: z.object({ path: text(4096).describe('repository-relative path, as indexed'), ...answerFields }),
   output: z.object({
     path: z.string(),
-    total: z.number().int(),
-    offset: z.number().int(),
+    ...pageFields,
     objects: z.array(
       z.object({
         depth: z.number().int(),

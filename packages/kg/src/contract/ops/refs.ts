@@ -4,7 +4,7 @@ import { MAX_DEPTH, RELATION_KINDS, relationsOf, type RelationsResult } from '..
 import { resolveTarget } from '../../query/resolve.js';
 import { assertIndexed } from '../../query/stats.js';
 import type { Incompleteness } from '../../query/unresolved.js';
-import { answerFields, answerTail, objectRefSchema, target, type ObjectRef } from '../fields.js';
+import { answerFields, answerTail, objectRefSchema, pageFields, target, unresolvedSchema, type ObjectRef } from '../fields.js';
 import { clipRef, fmt, incompletenessText, lines, objectRef, where } from '../format.js';
 import { defineOperation } from '../operation.js';
 
@@ -98,9 +98,8 @@ export const refsOperation = defineOperation({
     depth: z.number().int(),
     edges: z.number().int(),
     truncated: z.boolean(),
-    unresolved: z.object({ callersMayMiss: z.unknown(), calleesMayMiss: z.unknown() }),
-    total: z.number().int(),
-    offset: z.number().int(),
+    unresolved: unresolvedSchema,
+    ...pageFields,
     files: z.array(
       z.object({
         file: z.string(),

@@ -2,22 +2,16 @@ import { z } from 'zod';
 import type { ObjectKind } from '../../extract/types.js';
 import { MAX_QUERY_LENGTH, MAX_SEARCH_LIMIT, OBJECT_KINDS } from '../../search/query.js';
 import { searchObjects, type SearchHit, type SearchResult } from '../../search/search.js';
-import { answerFields, answerTail, text } from '../fields.js';
+import { answerFields, answerTail, objectRefSchema, pageFields, text } from '../fields.js';
 import { where } from '../format.js';
 import { defineOperation } from '../operation.js';
 
 /** Agents want a few good hits; more are a cursor away. */
 export const DEFAULT_SEARCH_HITS = 10;
 
-const hitSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
+const hitSchema = objectRefSchema.extend({
   name: z.string(),
-  qualifiedName: z.string(),
   language: z.string(),
-  filePath: z.string().nullable(),
-  startLine: z.number().int().nullable(),
-  endLine: z.number().int().nullable(),
   signature: z.string(),
   summary: z.string().nullable(),
   score: z.number(),
@@ -43,7 +37,7 @@ export const searchOperation = defineOperation({
     limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_HITS).describe(`hits, 1 to ${MAX_SEARCH_LIMIT}`),
     ...answerFields,
   }),
-  output: z.object({ query: z.string(), total: z.number().int(), offset: z.number().int(), hits: z.array(hitSchema), ...answerTail }),
+  output: z.object({ query: z.string(), ...pageFields, hits: z.array(hitSchema), ...answerTail }),
   http: { method: 'GET', path: '/api/search/code' },
   run: (deps, input): Promise<SearchResult> =>
     searchObjects(deps.sql, input.query, { kind: input.kind, language: input.language, path: input.path, limit: input.limit }),
