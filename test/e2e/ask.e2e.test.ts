@@ -28,7 +28,7 @@ import { createReplayProvider, writeCassette } from '@agentlane/llm';
 import { createServer } from '@agentlane/server';
 import { createTestDatabase, testBackends, type TestDatabase } from '../support/backends.js';
 import { FakeGitHub } from '../support/github-fake.js';
-import { writeRepo } from '../support/repo.js';
+import { cellRepoFiles, writeRepo } from '../support/repo.js';
 
 const require = createRequire(import.meta.url);
 /** Webhook payloads and JSON answers are untyped JSON here, edited field by field. */
@@ -36,21 +36,9 @@ const require = createRequire(import.meta.url);
 type JsonObject = Record<string, any>;
 const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: JsonObject[] }>;
 const SECRET = 'a-webhook-secret-of-some-length';
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const MODEL = 'claude-sonnet-5-5';
 
-function repoFiles(): Record<string, string> {
-  const files: Record<string, string> = {
-    'cells/u_contract.yaml': fs.readFileSync(path.join(repoRoot, 'cells/u_contract.yaml'), 'utf8'),
-    'STATE/current_state.md': fs.readFileSync(path.join(repoRoot, 'STATE/current_state.md'), 'utf8'),
-    'reports/lane/2026-11-20.md': '# Lane 2026-11-20\n\n5 of 5 microtasks succeeded.\n',
-    'README.md': '# demo\n',
-  };
-  for (const cell of fs.readdirSync(path.join(repoRoot, 'cells'), { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    files[`cells/${cell.name}/cell.yaml`] = fs.readFileSync(path.join(repoRoot, 'cells', cell.name, 'cell.yaml'), 'utf8');
-  }
-  return files;
-}
+const repoFiles = () => cellRepoFiles({ 'README.md': '# demo\n' });
 
 let commentIds = 0;
 function commentPayload(body: string, login: string, repo: string): JsonObject {

@@ -18,27 +18,16 @@ import { createReplayProvider, writeCassette } from '@agentlane/llm';
 import { createServer } from '@agentlane/server';
 import { createTestDatabase, testBackends, type TestDatabase } from '../support/backends.js';
 import { FakeGitHub } from '../support/github-fake.js';
-import { writeRepo } from '../support/repo.js';
+import { cellRepoFiles, writeRepo } from '../support/repo.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JsonObject = Record<string, any>;
 const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: JsonObject[] }>;
 const SECRET = 'a-webhook-secret-of-some-length';
-const root = path.resolve(import.meta.dirname, '../..');
 const MODEL = 'claude-sonnet-5-5';
 
-function repoFiles(): Record<string, string> {
-  const files: Record<string, string> = {
-    'cells/u_contract.yaml': fs.readFileSync(path.join(root, 'cells/u_contract.yaml'), 'utf8'),
-    'STATE/current_state.md': fs.readFileSync(path.join(root, 'STATE/current_state.md'), 'utf8'),
-    'reports/lane/2026-11-20.md': '# Lane 2026-11-20\n\n5 of 5 microtasks succeeded.\n',
-  };
-  for (const cell of fs.readdirSync(path.join(root, 'cells'), { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    files[`cells/${cell.name}/cell.yaml`] = fs.readFileSync(path.join(root, 'cells', cell.name, 'cell.yaml'), 'utf8');
-  }
-  return files;
-}
+const repoFiles = () => cellRepoFiles();
 
 const example = (name: string, action: string) => structuredClone(examples.find((e) => e.name === name)?.examples.find((e) => e.action === action)) as JsonObject;
 

@@ -111,3 +111,22 @@ def keys(items: list[Entity]) -> list[str]:
 `,
   'py/pyproject.toml': '[project]\nname = "app"\n',
 };
+
+const AGENTLANE_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * A repository governed like agentlane's own: its u_contract policy, every cell, STATE,
+ * and one lane report for the cells' evidence; `extra` files on top.
+ */
+export function cellRepoFiles(extra: Record<string, string> = {}): Record<string, string> {
+  const read = (rel: string) => fs.readFileSync(path.join(AGENTLANE_ROOT, rel), 'utf8');
+  const files: Record<string, string> = {
+    'cells/u_contract.yaml': read('cells/u_contract.yaml'),
+    'STATE/current_state.md': read('STATE/current_state.md'),
+    'reports/lane/2026-11-20.md': '# Lane 2026-11-20\n\n5 of 5 microtasks succeeded.\n',
+  };
+  for (const cell of fs.readdirSync(path.join(AGENTLANE_ROOT, 'cells'), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    files[`cells/${cell.name}/cell.yaml`] = read(`cells/${cell.name}/cell.yaml`);
+  }
+  return { ...files, ...extra };
+}
